@@ -1,0 +1,107 @@
+import json
+
+import pytest
+
+from vision.errors import RecipeInvalid
+from vision.schema import Recipe, recipe_json_schema, recipe_parse
+
+VALID = {
+    "source": "dish_photo",
+    "is_food": True,
+    "language": "en",
+    "title": "Chicken curry",
+    "description": "A mild curry.",
+    "cuisine": "Indian",
+    "course": "main",
+    "servings": 4,
+    "prep_minutes": 15,
+    "cook_minutes": 30,
+    "ingredients": [
+        {"name": "chicken thigh", "quantity": 600, "unit": "g", "note": "diced", "section": ""},
+        {"name": "salt", "quantity": None, "unit": "", "note": "to taste", "section": ""},
+    ],
+    "steps": [{"text": "Fry the onion.", "minutes": 5}, {"text": "Simmer.", "minutes": None}],
+    "nutrition": {
+        "kcal": 520,
+        "protein_g": 38,
+        "fat_g": 24,
+        "carbs_g": 30,
+        "fiber_g": 4,
+        "sugar_g": 6,
+        "sodium_mg": 800,
+    },
+    "diets": ["gluten_free", "gluten_free"],
+    "allergens": ["milk"],
+    "tags": ["curry", "weeknight"],
+    "confidence": 0.8,
+}
+
+
+def _walk(schema, defs):
+    if "$ref" in schema:
+        schema = defs[schema["$ref"].rsplit("/", 1)[1]]
+    yield schema
+    for option in schema.get("anyOf", []):
+        yield from _walk(option, defs)
+    for child in schema.get("properties", {}).values():
+        yield from _walk(child, defs)
+    if "items" in schema:
+        yield from _walk(schema["items"], defs)
+
+
+def test_it_bounds_every_string_and_list_so_decoding_ends():
+    schema = recipe_json_schema()
+    nodes = list(_walk(schema, schema["$defs"]))
+    strings = [node for node in nodes if node.get("type") == "string" and "enum" not in node]
+    arrays = [node for node in nodes if node.get("type") == "array"]
+    assert strings and arrays
+    assert all("maxLength" in node or node["pattern"].endswith("}$") for node in strings)
+    assert all("maxItems" in node for node in arrays)
+
+
+def test_it_requires_every_property_and_forbids_extras():
+    schema = recipe_json_schema()
+    objects = [node for node in _walk(schema, schema["$defs"]) if node.get("type") == "object"]
+    assert len(objects) >= 4
+    for node in objects:
+        assert set(node["required"]) == set(node["properties"])
+        assert node["additionalProperties"] is False
+
+
+def test_it_parses_a_valid_answer():
+    recipe = recipe_parse(json.dumps(VALID))
+    assert recipe.title == "Chicken curry"
+    assert recipe.ingredients[1].quantity is None
+    assert recipe.diets == ["gluten_free"]  # repeats dropped
+
+
+def test_it_drops_control_characters_from_strings():
+    answer = json.dumps(VALID).replace("A mild curry.", "A mild\\u0007 curry.")
+    assert recipe_parse(answer).description == "A mild curry."
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": ""},
+        {"course": "brunch"},
+        {"confidence": 1.5},
+        {"language": "not a tag"},
+        {"extra": 1},
+        {"servings": 0},
+    ],
+)
+def test_it_rejects_answers_that_break_the_schema(change):
+    with pytest.raises(RecipeInvalid) as caught:
+        recipe_parse(json.dumps(VALID | change))
+    assert caught.value.errors
+
+
+def test_it_rejects_text_that_is_not_json():
+    with pytest.raises(RecipeInvalid):
+        recipe_parse('{"title": ')
+
+
+def test_it_round_trips_through_json():
+    recipe = Recipe.model_validate(VALID)
+    assert recipe_parse(recipe.model_dump_json()) == recipe

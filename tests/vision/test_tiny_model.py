@@ -1,0 +1,81 @@
+"""The tiny checkpoint through the real transformers code path."""
+
+import json
+
+import jsonschema
+import pytest
+from transformers import AutoModelForImageTextToText, AutoProcessor
+
+from vision.backend import GenerationOptions, VisionConfig, backend_create
+from vision.errors import GenerationIncomplete
+from vision.schema import Recipe, recipe_json_schema
+from vision.tiny import SPECIAL_TOKENS, tiny_checkpoint_build
+
+
+def test_it_builds_a_qwen_vl_checkpoint_with_its_own_tokenizer(models_dir):
+    path = tiny_checkpoint_build(models_dir)
+    processor = AutoProcessor.from_pretrained(path)
+    model = AutoModelForImageTextToText.from_pretrained(path)
+    assert model.config.model_type == "qwen2_5_vl"
+    assert type(processor).__name__ == "Qwen2_5_VLProcessor"
+    assert processor.video_processor is not None
+    vocab = processor.tokenizer.get_vocab()
+    assert all(token in vocab for token in SPECIAL_TOKENS)
+    assert model.config.image_token_id == vocab["<|image_pad|>"]
+    prompt = processor.apply_chat_template(
+        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "hi"}]}],
+        tokenize=False,
+        add_generation_prompt=True,
+    )
+    assert "<|vision_start|><|image_pad|><|vision_end|>" in prompt
+    assert prompt.endswith("<|im_start|>assistant\n")
+
+
+def test_it_reuses_a_built_checkpoint(models_dir):
+    first = tiny_checkpoint_build(models_dir)
+    stamp = (first / "model.safetensors").stat().st_mtime_ns
+    assert tiny_checkpoint_build(models_dir) == first
+    assert (first / "model.safetensors").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_its_recipes_always_validate_against_the_schema(models_dir, photos, seed):
+    backend = backend_create(
+        VisionConfig(models_dir=models_dir, model=str(tiny_checkpoint_build(models_dir, seed)), max_new_tokens=768)
+    )
+    cases = [
+        (name, options)
+        for name in photos
+        for options in (
+            GenerationOptions(),
+            GenerationOptions(mode="recipe_card", language="my", temperature=1.0, seed=seed),
+            GenerationOptions(mode="dish_photo", language="bn", temperature=0.7, seed=seed, max_new_tokens=384),
+        )
+    ]
+    for name, options in cases:
+        recipe = backend.generate([photos[name]], options)
+        assert isinstance(recipe, Recipe)
+        jsonschema.validate(json.loads(recipe.model_dump_json()), recipe_json_schema())
+
+
+def test_it_decodes_greedily_and_repeatably(tiny_backend, photos):
+    first = tiny_backend.generate([photos["dish.jpg"]], GenerationOptions())
+    second = tiny_backend.generate([photos["dish.jpg"]], GenerationOptions())
+    assert first == second
+
+
+def test_it_closes_the_answer_inside_a_tight_budget(tiny_backend, photos):
+    recipe = tiny_backend.generate([photos["dish.jpg"]], GenerationOptions(max_new_tokens=320))
+    assert isinstance(recipe, Recipe)
+
+
+def test_it_says_so_when_the_budget_cannot_hold_a_recipe(tiny_backend, photos):
+    with pytest.raises(GenerationIncomplete) as caught:
+        tiny_backend.generate([photos["dish.jpg"]], GenerationOptions(max_new_tokens=24))
+    assert caught.value.code == "generation_incomplete"
+
+
+def test_it_reports_the_tiny_model(tiny_backend):
+    assert tiny_backend.model_id == "tiny"
+    assert tiny_backend.is_tiny

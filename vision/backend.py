@@ -1,0 +1,64 @@
+"""The one protocol every vision backend speaks, and the factory that picks one.
+
+Configuration is passed in explicitly (no settings module is read here), and
+heavy imports such as torch happen only when the chosen backend is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+
+from vision.schema import Recipe
+
+
+@dataclass(frozen=True)
+class VisionConfig:
+    """How to build a backend. `model` is a hub id, a local path, or "tiny"."""
+
+    models_dir: Path
+    backend: str = "transformers"
+    model: str = "tiny"
+    device: str = "auto"
+    dtype: str = "auto"
+    max_new_tokens: int = 2048
+    max_visual_tokens: int = 1024
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """What one request asks of the model.
+
+    mode: "auto", "dish_photo" or "recipe_card". language: BCP 47 tag or None
+    (follow the photo). temperature 0 decodes greedily; seed makes sampling
+    repeatable. max_new_tokens overrides the backend's budget.
+    """
+
+    mode: str = "auto"
+    language: str | None = None
+    temperature: float = 0.0
+    seed: int | None = None
+    max_new_tokens: int | None = None
+
+
+class VisionBackend(Protocol):
+    """Turns photos into a schema-valid `Recipe`."""
+
+    model_id: str
+
+    def generate(self, images: Sequence[Image.Image], options: GenerationOptions) -> Recipe:
+        """Read `images` and return a recipe, or raise a `vision.errors.VisionError`."""
+        ...
+
+
+def backend_create(config: VisionConfig) -> VisionBackend:
+    """Build the backend `config.backend` names, loading its model now."""
+    if config.backend == "transformers":
+        from vision.transformers_backend import TransformersBackend
+
+        return TransformersBackend(config)
+    raise ValueError(f"unknown vision backend {config.backend!r}; expected 'transformers'")

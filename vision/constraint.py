@@ -1,0 +1,128 @@
+"""Constrained decoding: the model can only write tokens that keep its answer
+a valid recipe, and it is steered to close the answer before its budget ends.
+
+xgrammar compiles the recipe JSON Schema against the tokenizer once per
+backend; each generation gets a fresh matcher. Strings and lists in the schema
+are bounded, but a rambling model could still use its whole budget on them,
+so for the last `reserve` tokens every allowed closing token (a quote, a
+bracket, a brace, a comma) is pushed far above the rest: strings end, lists
+end, and the grammar forces the remaining required keys. The answer then ends
+well-formed inside the budget.
+
+Where the grammar allows only one continuation (a key name, the punctuation
+around it), the longest token spelling it is chosen, so forced text costs the
+few tokens a tokenizer would naturally use rather than one per byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import transformers
+import xgrammar as xgr
+
+from vision.schema import recipe_json_schema
+
+# Larger than any real logit gap: inside the reserve, closing always wins.
+# A quote ranks first because inside a string a bracket is mere text; outside
+# one, a quote only opens a string that the next quote closes.
+_CLOSE_STRING = 300.0
+_CLOSE_LIST = 200.0
+_NEXT_ITEM = 100.0
+
+
+@dataclass(frozen=True)
+class RecipeGrammar:
+    """The recipe grammar compiled for one tokenizer, plus its closing bias."""
+
+    compiled: xgr.CompiledGrammar
+    closing_bias: torch.Tensor
+    vocab_size: int
+    token_ids: dict[str, int]
+
+    @classmethod
+    def compile(cls, tokenizer, vocab_size: int, stop_token_ids: list[int]) -> RecipeGrammar:
+        """Compile the recipe schema for `tokenizer`; `vocab_size` is the model's logits width."""
+        info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=stop_token_ids)
+        compiled = xgr.GrammarCompiler(info).compile_json_schema(
+            recipe_json_schema(), any_whitespace=False, strict_mode=True
+        )
+        texts = _token_texts(tokenizer, vocab_size)
+        token_ids = {text: token_id for token_id, text in reversed(list(enumerate(texts))) if text}
+        return cls(compiled, _closing_bias(texts, vocab_size), vocab_size, token_ids)
+
+    def processor(self, *, budget: int, reserve: int) -> RecipeConstraint:
+        """A logits processor for one `generate()` call."""
+        return RecipeConstraint(self, budget=budget, reserve=reserve)
+
+
+def _token_texts(tokenizer, vocab_size: int) -> list[str]:
+    """Each token's text; empty for special tokens and partial UTF-8 bytes."""
+    special = set(tokenizer.all_special_ids)
+    texts = []
+    for token_id in range(min(len(tokenizer), vocab_size)):
+        text = "" if token_id in special else tokenizer.decode([token_id])
+        texts.append("" if "\ufffd" in text else text)
+    return texts
+
+
+def _closing_bias(texts: list[str], vocab_size: int) -> torch.Tensor:
+    bias = torch.zeros(vocab_size)
+    for token_id, text in enumerate(texts):
+        if not text or not set(text) <= set('",]}'):
+            continue
+        if "," in text:
+            bias[token_id] = _NEXT_ITEM
+        elif '"' in text:
+            bias[token_id] = _CLOSE_STRING
+        else:
+            bias[token_id] = _CLOSE_LIST
+    return bias
+
+
+class RecipeConstraint(transformers.LogitsProcessor):
+    """Masks every token the recipe grammar forbids (batch size 1).
+
+    `generate()` does not call a processor after the last token, so call
+    `completed(last_token)` afterwards to learn whether the JSON was closed.
+    """
+
+    def __init__(self, grammar: RecipeGrammar, *, budget: int, reserve: int):
+        self.matcher = xgr.GrammarMatcher(grammar.compiled)
+        self.bitmask = xgr.allocate_token_bitmask(1, grammar.vocab_size)
+        self.closing_bias = grammar.closing_bias
+        self.token_ids = grammar.token_ids
+        self.wrap_up_from = max(budget - reserve, 0)
+        self.steps = 0
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if input_ids.shape[0] != 1:
+            raise ValueError("RecipeConstraint decodes one sequence at a time")
+        if self.steps and not self.matcher.accept_token(int(input_ids[0, -1])):
+            raise RuntimeError("the model produced a token the recipe grammar forbids")
+        self.steps += 1
+        self.matcher.fill_next_token_bitmask(self.bitmask)
+        scores = scores.float()
+        if self.steps > self.wrap_up_from:
+            scores = scores + self.closing_bias[: scores.shape[-1]].to(scores.device)
+        forced = self._forced_token()
+        if forced is not None:
+            scores[0, forced] += 2 * _CLOSE_STRING
+        on_cpu = scores.device.type == "cpu"
+        masked = scores if on_cpu or scores.device.type == "cuda" else scores.cpu()
+        xgr.apply_token_bitmask_inplace(masked, self.bitmask.to(masked.device))
+        return masked.to(scores.device)
+
+    def _forced_token(self) -> int | None:
+        """The longest token spelling the start of the text the grammar forces next."""
+        forced = self.matcher.find_jump_forward_string()
+        for end in range(min(len(forced), 32), 0, -1):
+            token_id = self.token_ids.get(forced[:end])
+            if token_id is not None:
+                return token_id
+        return None
+
+    def completed(self, last_token: int) -> bool:
+        """Whether the answer ended with the grammar satisfied."""
+        return self.matcher.accept_token(last_token) and self.matcher.is_terminated()

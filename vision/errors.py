@@ -1,0 +1,30 @@
+"""The failures a vision backend reports. Each carries a stable `code` that the
+worker stores on the job, so a phone app can tell them apart."""
+
+
+class VisionError(Exception):
+    """A recipe could not be made from the photo."""
+
+    code = "vision_error"
+
+
+class ModelUnavailable(VisionError):
+    """The configured checkpoint cannot be found or fetched."""
+
+    code = "model_unavailable"
+
+
+class GenerationIncomplete(VisionError):
+    """The model ran out of its token budget before closing the recipe."""
+
+    code = "generation_incomplete"
+
+
+class RecipeInvalid(VisionError, ValueError):
+    """Model output that is not a recipe; `errors` lists what is wrong."""
+
+    code = "recipe_invalid"
+
+    def __init__(self, message: str, errors: list[dict] | None = None):
+        super().__init__(message)
+        self.errors = errors or []

@@ -1,0 +1,192 @@
+"""The recipe schema: the one definition of what a recipe is.
+
+The same pydantic models produce the JSON Schema that constrains decoding,
+validate what a model wrote, and describe the fields the API serves. Every
+string and list is bounded so that constrained decoding always terminates and
+one runaway answer cannot fill the database.
+
+All properties are required (optional values are nullable instead): that is
+what OpenAI-style strict structured output demands, and it keeps the grammar
+small.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vision.errors import RecipeInvalid
+
+__all__ = [
+    "Allergen",
+    "Course",
+    "Diet",
+    "LANGUAGE_TAG_PATTERN",
+    "Ingredient",
+    "Nutrition",
+    "Recipe",
+    "RecipeInvalid",
+    "Source",
+    "Step",
+    "recipe_json_schema",
+    "recipe_parse",
+]
+
+# A BCP 47 language tag: "en", "my", "bn-BD", "zh-Hant-TW"; at most 30 characters.
+LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
+
+Minutes = Annotated[int, Field(ge=0, le=10_000)]
+Amount = Annotated[float, Field(ge=0, le=100_000)]
+
+
+class Source(str, Enum):
+    DISH_PHOTO = "dish_photo"
+    RECIPE_CARD = "recipe_card"
+
+
+class Course(str, Enum):
+    APPETIZER = "appetizer"
+    MAIN = "main"
+    SIDE = "side"
+    SOUP = "soup"
+    SALAD = "salad"
+    BREAKFAST = "breakfast"
+    DESSERT = "dessert"
+    SNACK = "snack"
+    BREAD = "bread"
+    SAUCE = "sauce"
+    DRINK = "drink"
+    OTHER = "other"
+
+
+class Diet(str, Enum):
+    """Diets, named after schema.org's RestrictedDiet values."""
+
+    DIABETIC = "diabetic"
+    GLUTEN_FREE = "gluten_free"
+    HALAL = "halal"
+    HINDU = "hindu"
+    KOSHER = "kosher"
+    LOW_CALORIE = "low_calorie"
+    LOW_FAT = "low_fat"
+    LOW_LACTOSE = "low_lactose"
+    LOW_SALT = "low_salt"
+    VEGAN = "vegan"
+    VEGETARIAN = "vegetarian"
+
+
+class Allergen(str, Enum):
+    """The fourteen allergens that EU food law asks menus to declare."""
+
+    CELERY = "celery"
+    CRUSTACEANS = "crustaceans"
+    EGGS = "eggs"
+    FISH = "fish"
+    GLUTEN = "gluten"
+    LUPIN = "lupin"
+    MILK = "milk"
+    MOLLUSCS = "molluscs"
+    MUSTARD = "mustard"
+    PEANUTS = "peanuts"
+    SESAME = "sesame"
+    SOY = "soy"
+    SULPHITES = "sulphites"
+    TREE_NUTS = "tree_nuts"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
+
+
+class Ingredient(_Strict):
+    name: str = Field(min_length=1, max_length=120)
+    quantity: Amount | None = Field(description="Amount in `unit`; null when unmeasured.")
+    unit: str = Field(max_length=24, description="g, ml, tbsp, cup, piece...; empty if none.")
+    note: str = Field(max_length=200, description="Preparation note, e.g. 'finely chopped'.")
+    section: str = Field(max_length=60, description="Group such as 'For the sauce'; may be empty.")
+
+
+class Step(_Strict):
+    text: str = Field(min_length=1, max_length=1000)
+    minutes: Minutes | None
+
+
+class Nutrition(_Strict):
+    """Estimated nutrition for one serving."""
+
+    kcal: Amount | None
+    protein_g: Amount | None
+    fat_g: Amount | None
+    carbs_g: Amount | None
+    fiber_g: Amount | None
+    sugar_g: Amount | None
+    sodium_mg: Amount | None
+
+
+class Recipe(_Strict):
+    """A structured recipe as a vision model reads it from one photo."""
+
+    source: Source = Field(description="What the photo shows: a cooked dish or a written recipe.")
+    is_food: bool = Field(description="False when the photo shows no food or recipe at all.")
+    # The pattern bounds the length (xgrammar ignores max_length beside a pattern).
+    language: str = Field(
+        pattern=LANGUAGE_TAG_PATTERN, description="BCP 47 tag of the language the recipe is written in."
+    )
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(max_length=1000)
+    cuisine: str = Field(max_length=60)
+    course: Course
+    servings: int | None = Field(ge=1, le=1000)
+    prep_minutes: Minutes | None
+    cook_minutes: Minutes | None
+    ingredients: list[Ingredient] = Field(max_length=60)
+    steps: list[Step] = Field(max_length=40)
+    nutrition: Nutrition
+    diets: list[Diet] = Field(max_length=len(Diet))
+    allergens: list[Allergen] = Field(max_length=len(Allergen))
+    tags: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(max_length=12)
+    confidence: float = Field(ge=0, le=1, description="How sure the model is, 0 to 1.")
+
+    @field_validator("diets", "allergens", "tags")
+    @classmethod
+    def _drop_repeats(cls, values: list[Any]) -> list[Any]:
+        return list(dict.fromkeys(values))
+
+
+def recipe_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of `Recipe`, the one fed to constrained decoders."""
+    return Recipe.model_json_schema()
+
+
+def recipe_parse(text: str) -> Recipe:
+    """Validate a model's JSON answer and return the recipe it describes.
+
+    Control characters inside strings (which JSON grammars tend to let
+    through) are dropped rather than failing the whole answer. Raises
+    `RecipeInvalid` when the text is not JSON or breaks the schema.
+    """
+    try:
+        data = json.loads(text, strict=False)
+    except ValueError as error:
+        raise RecipeInvalid(f"model output is not JSON ({error})") from error
+    try:
+        return Recipe.model_validate(_without_controls(data))
+    except ValidationError as error:
+        problems = json.loads(error.json(include_url=False, include_input=False))
+        raise RecipeInvalid(f"model output breaks the recipe schema ({error.error_count()} errors)", problems) from error
+
+
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t") | dict.fromkeys(range(127, 160))
+
+
+def _without_controls(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(_CONTROLS)
+    if isinstance(value, list):
+        return [_without_controls(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_controls(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,180 @@
+"""The project's own tiny Qwen-VL checkpoint, for tests and offline runs.
+
+It has the real Qwen2.5-VL architecture (vision tower, merger, M-RoPE text
+model), random weights, and its own small byte-level BPE tokenizer carrying
+the Qwen special tokens and a chat template. It loads through exactly the same
+`AutoProcessor` / `AutoModelForImageTextToText` path as a real checkpoint, so
+everything but the quality of its answers is exercised. Its recipes are
+nonsense, yet constrained decoding keeps them schema-valid.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from vision.schema import recipe_json_schema
+
+logger = logging.getLogger(__name__)
+
+TINY = "tiny"
+# Bump when the recipe below changes, so cached checkpoints are rebuilt.
+TINY_VERSION = 1
+
+HERE = Path(__file__).resolve().parent
+
+SPECIAL_TOKENS = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|object_ref_start|>",
+    "<|object_ref_end|>",
+    "<|box_start|>",
+    "<|box_end|>",
+    "<|quad_start|>",
+    "<|quad_end|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|vision_pad|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+]
+
+VOCAB_SIZE = 2048
+PATCH_SIZE = 14
+MERGE_SIZE = 2
+# Few visual tokens keep the tiny model quick on a CPU.
+MAX_PIXELS = 64 * (PATCH_SIZE * MERGE_SIZE) ** 2
+MIN_PIXELS = 4 * (PATCH_SIZE * MERGE_SIZE) ** 2
+
+
+def tiny_checkpoint_path(models_dir: str | os.PathLike[str], seed: int = 0) -> Path:
+    """Where the tiny checkpoint for `seed` lives under `models_dir`."""
+    return Path(models_dir) / f"tiny-qwen2.5-vl-v{TINY_VERSION}-seed{seed}"
+
+
+def tiny_checkpoint_build(models_dir: str | os.PathLike[str], seed: int = 0) -> Path:
+    """Build the tiny checkpoint once and return its folder.
+
+    The build goes to a temporary folder that is renamed into place, so two
+    processes racing to build it never see half a checkpoint.
+    """
+    target = tiny_checkpoint_path(models_dir, seed)
+    if (target / "config.json").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    logger.warning("building the tiny random Qwen-VL checkpoint at %s (nonsense recipes, for tests)", target)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".building-") as scratch:
+        _write_checkpoint(Path(scratch), seed)
+        try:
+            os.rename(scratch, target)
+        except OSError:
+            if not (target / "config.json").exists():
+                raise
+        else:
+            os.mkdir(scratch)  # TemporaryDirectory cleans up the name it made
+    return target
+
+
+def _write_checkpoint(folder: Path, seed: int) -> None:
+    import torch
+    from transformers import (
+        Qwen2_5_VLConfig,
+        Qwen2_5_VLForConditionalGeneration,
+        Qwen2_5_VLProcessor,
+        Qwen2VLImageProcessor,
+        Qwen2VLVideoProcessor,
+    )
+
+    tokenizer = _tokenizer()
+    chat_template = (HERE / "chat_template.jinja").read_text()
+    processor = Qwen2_5_VLProcessor(
+        image_processor=Qwen2VLImageProcessor(
+            min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS, patch_size=PATCH_SIZE, merge_size=MERGE_SIZE
+        ),
+        tokenizer=tokenizer,
+        video_processor=Qwen2VLVideoProcessor(),
+        chat_template=chat_template,
+    )
+    processor.save_pretrained(folder)
+
+    config = Qwen2_5_VLConfig(
+        text_config=_text_config(tokenizer),
+        vision_config={
+            "depth": 2,
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_heads": 2,
+            "out_hidden_size": 64,
+            "patch_size": PATCH_SIZE,
+            "spatial_merge_size": MERGE_SIZE,
+            "temporal_patch_size": 2,
+            "window_size": 112,
+            "fullatt_block_indexes": [1],
+        },
+        image_token_id=tokenizer.convert_tokens_to_ids("<|image_pad|>"),
+        video_token_id=tokenizer.convert_tokens_to_ids("<|video_pad|>"),
+        vision_start_token_id=tokenizer.convert_tokens_to_ids("<|vision_start|>"),
+        vision_end_token_id=tokenizer.convert_tokens_to_ids("<|vision_end|>"),
+    )
+    torch.manual_seed(seed)
+    model = Qwen2_5_VLForConditionalGeneration(config).eval()
+    model.generation_config.eos_token_id = [tokenizer.eos_token_id, tokenizer.pad_token_id]
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    model.save_pretrained(folder)
+    (folder / "platepilot-tiny.json").write_text(json.dumps({"tiny": True, "version": TINY_VERSION, "seed": seed}))
+
+
+def _text_config(tokenizer) -> dict:
+    hidden, heads = 64, 4
+    half_head_dim = hidden // heads // 2
+    return {
+        "vocab_size": len(tokenizer),
+        "hidden_size": hidden,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": heads,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 8192,
+        # M-RoPE splits each head's rotary half into time, height and width.
+        "rope_parameters": {
+            "rope_type": "default",
+            "rope_theta": 1_000_000.0,
+            "mrope_section": [half_head_dim - 2 * (half_head_dim // 3), half_head_dim // 3, half_head_dim // 3],
+        },
+        "bos_token_id": tokenizer.pad_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+        "pad_token_id": tokenizer.pad_token_id,
+    }
+
+
+def _tokenizer():
+    """A byte-level BPE tokenizer trained on a small multilingual food corpus
+    plus the recipe schema, so JSON keys are a token or two each."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    corpus = (HERE / "corpus.txt").read_text().splitlines()
+    corpus.append(json.dumps(recipe_json_schema(), ensure_ascii=False))
+    corpus.append(json.dumps(recipe_json_schema(), ensure_ascii=False, separators=(",", ":")))
+
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    bpe.train_from_iterator(corpus, trainer)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=bpe,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        additional_special_tokens=SPECIAL_TOKENS[1:],
+        model_max_length=8192,
+    )

@@ -1,0 +1,108 @@
+"""The `transformers` backend: any Qwen-VL family checkpoint, in process.
+
+The processor and model load once, when the backend is built (once per worker
+process); each `generate()` call then runs one constrained decode.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import torch
+from PIL import Image
+from transformers import AutoModelForImageTextToText, AutoProcessor, LogitsProcessorList
+
+from vision.backend import GenerationOptions, VisionConfig
+from vision.constraint import RecipeGrammar
+from vision.errors import GenerationIncomplete
+from vision.images import image_fit_budget
+from vision.models import model_resolve
+from vision.prompts import prompt_messages
+from vision.schema import Recipe, recipe_parse
+
+logger = logging.getLogger(__name__)
+
+# Tokens kept at the end of the budget for closing the JSON (see constraint.py).
+WRAP_UP_RESERVE = 256
+
+
+class TransformersBackend:
+    """Qwen-VL through `AutoProcessor` + `AutoModelForImageTextToText`."""
+
+    def __init__(self, config: VisionConfig):
+        resolved = model_resolve(config.model, config.models_dir)
+        self.model_id = resolved.model_id
+        self.is_tiny = resolved.is_tiny
+        self.config = config
+        self.device = _device(config.device)
+        self.processor = AutoProcessor.from_pretrained(resolved.path)
+        self.model = AutoModelForImageTextToText.from_pretrained(
+            resolved.path, dtype=_dtype(config.dtype, self.device)
+        ).to(self.device)
+        self.model.eval()
+        self.stop_token_ids = _stop_token_ids(self.model, self.processor.tokenizer)
+        self.grammar = RecipeGrammar.compile(
+            self.processor.tokenizer, self.model.config.get_text_config().vocab_size, self.stop_token_ids
+        )
+        image_processor = self.processor.image_processor
+        self.pixels_per_token = (image_processor.patch_size * image_processor.merge_size) ** 2
+        if self.is_tiny:
+            logger.warning("vision model: the TINY random checkpoint (recipes are nonsense, for tests/offline)")
+        logger.info("vision model %s loaded on %s", self.model_id, self.device)
+
+    def generate(self, images: Sequence[Image.Image], options: GenerationOptions) -> Recipe:
+        """Read `images` and return a recipe; raises `VisionError` subclasses."""
+        budget = options.max_new_tokens or self.config.max_new_tokens
+        inputs = self._inputs(images, options)
+        constraint = self.grammar.processor(budget=budget, reserve=min(WRAP_UP_RESERVE, budget // 2))
+        if options.seed is not None:
+            torch.manual_seed(options.seed)
+        with torch.inference_mode():
+            output = self.model.generate(
+                **inputs,
+                logits_processor=LogitsProcessorList([constraint]),
+                max_new_tokens=budget,
+                eos_token_id=self.stop_token_ids,
+                pad_token_id=self.stop_token_ids[0],
+                **_sampling(options.temperature),
+            )
+        new_tokens = output[0, inputs["input_ids"].shape[1] :]
+        if not constraint.completed(int(new_tokens[-1])):
+            raise GenerationIncomplete(f"the model did not finish the recipe within {budget} tokens")
+        return recipe_parse(self.processor.tokenizer.decode(new_tokens, skip_special_tokens=True))
+
+    def _inputs(self, images: Sequence[Image.Image], options: GenerationOptions):
+        fitted = [
+            image_fit_budget(image, max_tokens=self.config.max_visual_tokens, pixels_per_token=self.pixels_per_token)
+            for image in images
+        ]
+        messages = prompt_messages(mode=options.mode, language=options.language, image_count=len(fitted))
+        text = self.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        inputs = self.processor(text=[text], images=fitted or None, return_tensors="pt")
+        return inputs.to(self.device)
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def _dtype(name: str, device: torch.device) -> torch.dtype:
+    if name == "auto":
+        return torch.bfloat16 if device.type == "cuda" else torch.float32
+    return getattr(torch, name)
+
+
+def _stop_token_ids(model, tokenizer) -> list[int]:
+    configured = model.generation_config.eos_token_id
+    ids = configured if isinstance(configured, list) else [configured]
+    ids = [i for i in ids if i is not None] or [tokenizer.eos_token_id]
+    return list(dict.fromkeys(ids))
+
+
+def _sampling(temperature: float) -> dict:
+    if temperature <= 0:
+        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+    return {"do_sample": True, "temperature": temperature}
