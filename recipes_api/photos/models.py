@@ -1,0 +1,84 @@
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from vision.schema import LANGUAGE_TAG_PATTERN
+
+# The same rule as `vision.schema.Recipe.language`; \Z because Python's $
+# would let a trailing newline through.
+language_tag = RegexValidator(LANGUAGE_TAG_PATTERN.removesuffix("$") + r"\Z", "Enter a BCP 47 language tag.")
+
+
+def photo_path(photo: "Photo", filename: str) -> str:
+    """Where a photo's file lives: by ids only, never the client's filename,
+    so a path reveals nothing and cannot be guessed."""
+    return f"photos/{photo.owner_id}/{photo.id}.jpg"
+
+
+class Photo(models.Model):
+    """An uploaded photo, normalised: upright RGB JPEG with no metadata."""
+
+    id = models.UUIDField(primary_key=True, default=uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height} photo {self.id}"
+
+
+class Job(models.Model):
+    """One request to turn a photo into a recipe, and how far it has got."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued"
+        LOADING = "loading"
+        GENERATING = "generating"
+        SAVING = "saving"
+        DONE = "done"
+
+    class Mode(models.TextChoices):
+        AUTO = "auto"
+        DISH_PHOTO = "dish_photo"
+        RECIPE_CARD = "recipe_card"
+
+    id = models.UUIDField(primary_key=True, default=uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.QUEUED)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.AUTO)
+    language = models.CharField(
+        max_length=35, blank=True, validators=[language_tag], help_text="Empty: the model decides."
+    )
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    recipe = models.ForeignKey(
+        "recipes.Recipe", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="job_owner_newest"),
+            models.Index(fields=["status", "lease_expires_at"], name="job_status_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.id} ({self.status})"

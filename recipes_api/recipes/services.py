@@ -1,0 +1,19 @@
+from vision import schema
+
+from recipes_api.recipes.models import Recipe
+
+
+def recipe_create(*, owner, photo, recipe: schema.Recipe, model_id: str) -> Recipe:
+    """Save a validated recipe into `owner`'s library.
+
+    `recipe` has already passed the schema (it is the pydantic object), so it
+    is stored as is; `photo` may be None for recipes that never had one.
+    """
+    return Recipe.objects.create(
+        owner=owner,
+        photo=photo,
+        title=recipe.title,
+        language=recipe.language,
+        data=recipe.model_dump(mode="json"),
+        model_id=model_id,
+    )

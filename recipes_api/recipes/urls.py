@@ -1,0 +1,8 @@
+from django.urls import path
+
+from recipes_api.recipes.api import RecipeDetailApi, RecipeListApi
+
+urlpatterns = [
+    path("recipes/", RecipeListApi.as_view(), name="recipe-list"),
+    path("recipes/<uuid:recipe_id>/", RecipeDetailApi.as_view(), name="recipe-detail"),
+]

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from recipes_api.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include("recipes_api.accounts.urls")),
+    path("api/v1/", include("recipes_api.photos.urls")),
+    path("api/v1/", include("recipes_api.recipes.urls")),
+]
+
+# Media is deliberately not served: photos have no public URL.
+
+handler400 = "recipes_api.errors.bad_request"
+handler404 = "recipes_api.errors.page_not_found"
+handler500 = "recipes_api.errors.server_error"

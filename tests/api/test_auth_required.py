@@ -1,0 +1,32 @@
+import uuid
+
+import pytest
+
+ROUTES = [
+    ("post", "/api/v1/photos/"),
+    ("get", "/api/v1/jobs/"),
+    ("get", f"/api/v1/jobs/{uuid.uuid4()}/"),
+    ("get", "/api/v1/recipes/"),
+    ("get", f"/api/v1/recipes/{uuid.uuid4()}/"),
+]
+
+
+@pytest.mark.parametrize("method, url", ROUTES)
+def test_it_answers_401_without_a_token(anon_client, db, method, url):
+    r = getattr(anon_client, method)(url)
+
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "not_authenticated"
+    assert r["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("method, url", ROUTES)
+def test_it_answers_401_for_a_forged_token(api, db, method, url):
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION="Bearer not.a.jwt")
+
+    r = getattr(client, method)(url)
+
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "token_not_valid"
+    assert "WWW-Authenticate" in r

@@ -1,0 +1,258 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from recipes_api.photos import services
+from recipes_api.photos.models import Job, Photo
+
+URL = "/api/v1/photos/"
+
+pytestmark = pytest.mark.usefixtures("media_root")
+
+
+def upload(client, content: bytes, *, name="dish.jpg", content_type="image/jpeg", **fields):
+    image = SimpleUploadedFile(name, content, content_type=content_type)
+    return client.post(URL, {"image": image, **fields}, format="multipart")
+
+
+def stored_files(media_root) -> list:
+    return [path for path in media_root.rglob("*") if path.is_file()]
+
+
+def assert_nothing_stored(media_root):
+    assert not Photo.objects.exists()
+    assert not Job.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_it_answers_202_with_a_queued_job(alice_client, alice, picture):
+    r = upload(alice_client, picture("JPEG"))
+
+    assert r.status_code == 202
+    job = Job.objects.get()
+    assert job.owner == alice
+    body = r.json()
+    assert body["id"] == str(job.id)
+    assert body["status"] == "queued"
+    assert body["stage"] == "queued"
+    assert body["mode"] == "auto"
+    assert body["language"] == ""
+    assert body["photo"] == str(job.photo_id)
+    assert body["recipe"] is None
+    assert body["error"] is None
+    assert body["attempts"] == 0
+
+
+def test_it_points_location_at_the_job(alice_client, picture):
+    r = upload(alice_client, picture("JPEG"))
+
+    job = Job.objects.get()
+    assert r["Location"] == f"http://testserver/api/v1/jobs/{job.id}/"
+    assert alice_client.get(r["Location"]).json()["id"] == str(job.id)
+
+
+def test_it_stores_the_photo_under_a_path_made_of_ids(alice_client, alice, picture, media_root):
+    upload(alice_client, picture("JPEG"), name="my holiday in Nice.jpg")
+
+    photo = Photo.objects.get()
+    assert photo.image.name == f"photos/{alice.id}/{photo.id}.jpg"
+    assert stored_files(media_root) == [media_root / photo.image.name]
+    assert (photo.width, photo.height) == (64, 48)
+    assert photo.bytes == len(services.photo_read(photo=photo))
+    assert len(photo.sha256) == 64
+
+
+def test_it_applies_exif_rotation_and_drops_all_metadata(alice_client, sideways_jpeg):
+    r = upload(alice_client, sideways_jpeg)
+
+    assert r.status_code == 202
+    photo = Photo.objects.get()
+    assert (photo.width, photo.height) == (48, 64)
+    stored = Image.open(io.BytesIO(services.photo_read(photo=photo)))
+    assert stored.format == "JPEG"
+    assert stored.size == (48, 64)
+    assert not stored.getexif()
+    assert "exif" not in stored.info
+    # Turned clockwise, the red left half is now on top.
+    red, _, blue = stored.getpixel((24, 8))
+    assert red > 200 and blue < 60
+    red, _, blue = stored.getpixel((24, 56))
+    assert blue > 200 and red < 60
+
+
+def test_it_flattens_a_transparent_png_on_white(alice_client, picture):
+    r = upload(alice_client, picture("PNG", mode="RGBA", color=(0, 0, 0, 0)), name="cut-out.png")
+
+    assert r.status_code == 202
+    stored = Image.open(io.BytesIO(services.photo_read(photo=Photo.objects.get())))
+    assert stored.mode == "RGB"
+    assert all(channel > 245 for channel in stored.getpixel((10, 10)))
+
+
+def test_it_accepts_webp(alice_client, picture):
+    r = upload(alice_client, picture("WEBP"), name="dish.webp", content_type="image/webp")
+
+    assert r.status_code == 202
+
+
+def test_it_reads_the_format_from_the_bytes_not_the_name(alice_client, picture):
+    r = upload(alice_client, picture("PNG"), name="dish.gif", content_type="image/gif")
+
+    assert r.status_code == 202
+
+
+def test_it_keeps_mode_and_language(alice_client, picture):
+    r = upload(alice_client, picture("JPEG"), mode="recipe_card", language="pt-BR")
+
+    assert r.status_code == 202
+    job = Job.objects.get()
+    assert (job.mode, job.language) == ("recipe_card", "pt-BR")
+
+
+def test_it_rings_the_worker_once_the_job_is_committed(
+    alice_client, picture, monkeypatch, django_capture_on_commit_callbacks
+):
+    rung = []
+    monkeypatch.setattr(services, "job_dispatch", rung.append)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        upload(alice_client, picture("JPEG"))
+    assert rung == []  # nothing is sent before the commit
+
+    for callback in callbacks:
+        callback()
+    assert rung == [Job.objects.get().id]
+
+
+def test_it_keeps_the_job_queued_when_the_broker_is_down(
+    alice_client, picture, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "job_dispatch", lambda job_id: False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = upload(alice_client, picture("JPEG"))
+
+    assert r.status_code == 202
+    assert Job.objects.get().status == Job.Status.QUEUED
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"mode": "painting"}, "mode"),
+        ({"language": "english please"}, "language"),
+        ({"language": "e"}, "language"),
+        ({"language": "en-" + "x" * 40}, "language"),
+    ],
+)
+def test_it_rejects_bad_form_fields(alice_client, picture, media_root, fields, field):
+    r = upload(alice_client, picture("JPEG"), **fields)
+
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid"
+    assert field in r.json()["error"]["details"]
+    assert_nothing_stored(media_root)
+
+
+def test_it_requires_an_image(alice_client, media_root):
+    r = alice_client.post(URL, {"mode": "auto"}, format="multipart")
+
+    assert r.status_code == 400
+    assert "image" in r.json()["error"]["details"]
+    assert_nothing_stored(media_root)
+
+
+def test_it_rejects_a_gif_with_415(alice_client, picture, media_root):
+    r = upload(alice_client, picture("GIF"), name="dish.jpg")
+
+    assert r.status_code == 415
+    assert r.json()["error"]["code"] == "unsupported_media_type"
+    assert_nothing_stored(media_root)
+
+
+def test_it_rejects_a_text_file_with_415(alice_client, media_root):
+    r = upload(alice_client, b"just some words, not a dish", name="dish.jpg")
+
+    assert r.status_code == 415
+    assert r.json()["error"]["code"] == "unsupported_media_type"
+    assert_nothing_stored(media_root)
+
+
+def test_it_rejects_a_truncated_jpeg_with_400(alice_client, picture, media_root):
+    whole = picture("JPEG", size=(256, 256), color="olive")
+
+    r = upload(alice_client, whole[: len(whole) // 2])
+
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid_image"
+    assert_nothing_stored(media_root)
+
+
+def test_it_rejects_too_many_pixels_with_413(alice_client, png_header, settings, media_root):
+    settings.PHOTO_MAX_PIXELS = 1_000_000
+
+    r = upload(alice_client, png_header(2000, 1000), name="dish.png")
+
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "image_too_large"
+    assert_nothing_stored(media_root)
+
+
+def test_it_rejects_a_decompression_bomb_with_413(alice_client, png_header, media_root):
+    r = upload(alice_client, png_header(40_000, 40_000), name="dish.png")
+
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "image_too_large"
+    assert_nothing_stored(media_root)
+
+
+def test_it_rejects_too_many_bytes_with_413(alice_client, picture, settings, media_root):
+    settings.PHOTO_MAX_BYTES = 1000
+
+    r = upload(alice_client, picture("PNG", size=(64, 64), mode="RGB", color="white") + b"\0" * 1000)
+
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "photo_too_large"
+    assert_nothing_stored(media_root)
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Fail the test if the upload gets as far as being decoded."""
+
+    def decode(*args, **kwargs):
+        raise AssertionError("the upload should have been stopped while it streamed")
+
+    monkeypatch.setattr(services, "image_normalize", decode)
+
+
+@pytest.mark.usefixtures("no_decoding")
+def test_it_refuses_a_body_whose_length_is_over_the_limit(alice_client, settings, media_root):
+    settings.PHOTO_MAX_BYTES = 1000
+
+    r = upload(alice_client, b"\xff\xd8\xff" + b"\0" * 200_000)
+
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "photo_too_large"
+    assert_nothing_stored(media_root)
+
+
+@pytest.mark.usefixtures("no_decoding")
+def test_it_stops_a_file_over_the_limit_while_it_streams(alice_client, settings, media_root):
+    settings.PHOTO_MAX_BYTES = 100_000  # the body as a whole passes, the file does not
+
+    r = upload(alice_client, b"\xff\xd8\xff" + b"\0" * 120_000)
+
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "photo_too_large"
+    assert_nothing_stored(media_root)
+
+
+def test_it_wants_multipart(alice_client, media_root):
+    r = alice_client.post(URL, {"image": "aGVsbG8="}, format="json")
+
+    assert r.status_code == 415
+    assert r.json()["error"]["code"] == "unsupported_media_type"
+    assert_nothing_stored(media_root)
