@@ -1,0 +1,89 @@
+"""The recipe_generate task, called in-process (no broker) to pin down how
+each outcome lands on the job. The real path runs the tiny model; the failure
+paths swap the engine for a double that raises, beside that real test."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from recipes_api.photos.models import Job
+from recipes_api.photos.services import photo_accept
+from recipes_api.recipes.models import Recipe
+from vision.errors import GenerationIncomplete
+from worker import engine
+from worker.tasks import recipe_generate
+
+pytestmark = pytest.mark.usefixtures("media_root")
+
+
+@pytest.fixture
+def job(alice, picture, monkeypatch):
+    monkeypatch.setattr("recipes_api.photos.services.job_dispatch", lambda job_id: True)
+    upload = SimpleUploadedFile("dish.jpg", picture("JPEG", size=(320, 240)), content_type="image/jpeg")
+    return photo_accept(owner=alice, upload=upload, mode="dish_photo", language="bn")
+
+
+def test_it_saves_the_tiny_models_recipe_to_the_owners_library(job, alice):
+    recipe_generate(str(job.id))
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.stage == Job.Stage.DONE
+    assert job.recipe.owner == alice
+    assert job.recipe.photo == job.photo
+    assert job.recipe.model_id == "tiny"
+    assert job.attempts == 1
+
+
+def test_it_records_a_vision_failure_with_its_code(job, monkeypatch):
+    def give_up(photo, *, mode, language):
+        raise GenerationIncomplete("the model did not finish the recipe within 768 tokens")
+
+    monkeypatch.setattr(engine, "recipe_from_photo", give_up)
+    recipe_generate(str(job.id))
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error_code == "generation_incomplete"
+    assert "768 tokens" in job.error_message
+    assert job.recipe is None
+
+
+def test_it_hides_unexpected_errors_behind_a_generic_message(job, monkeypatch):
+    def explode(photo, *, mode, language):
+        raise RuntimeError("secret internals at /srv/models")
+
+    monkeypatch.setattr(engine, "recipe_from_photo", explode)
+    recipe_generate(str(job.id))
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error_code == "internal_error"
+    assert "secret" not in job.error_message
+
+
+def test_it_passes_the_jobs_mode_and_language_to_the_model(job, monkeypatch):
+    asked = {}
+
+    def remember(photo, *, mode, language):
+        asked.update(mode=mode, language=language)
+        raise GenerationIncomplete("stop here")
+
+    monkeypatch.setattr(engine, "recipe_from_photo", remember)
+    recipe_generate(str(job.id))
+    assert asked == {"mode": "dish_photo", "language": "bn"}
+
+
+def test_it_leaves_a_finished_job_alone_when_delivered_twice(job):
+    recipe_generate(str(job.id))
+    job.refresh_from_db()
+    first_recipe = job.recipe_id
+
+    recipe_generate(str(job.id))
+    job.refresh_from_db()
+    assert job.recipe_id == first_recipe
+    assert job.attempts == 1
+
+
+def test_it_ignores_unknown_job_ids(db):
+    assert recipe_generate("00000000-0000-0000-0000-000000000000") is None
+    assert not Recipe.objects.exists()

@@ -1,0 +1,34 @@
+"""`python -m worker.preflight`: make sure the configured vision model is on
+disk (building or downloading it) before the service starts, and stop with one
+clear line when it cannot be had."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import os
+
+import django
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recipes_api.settings")
+    django.setup()
+    from vision.errors import ModelUnavailable
+    from vision.models import model_resolve
+    from worker.engine import vision_config
+
+    config = vision_config()
+    try:
+        resolved = model_resolve(config.model, config.models_dir)
+    except ModelUnavailable as error:
+        print(f"platepilot: {error}", file=sys.stderr)
+        return 1
+    print(f"platepilot: vision model {resolved.model_id} ready at {resolved.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    sys.exit(main())
