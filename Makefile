@@ -1,0 +1,57 @@
+# Platepilot: `make run` serves the API and a worker; `make test` runs the suite.
+# Both build .venv from requirements.txt first (a no-op when nothing changed).
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export PORT ?= 8000
+export HOST ?= 127.0.0.1
+export DATA_DIR ?= $(CURDIR)/var
+export PYTHONUNBUFFERED := 1
+
+# The second test pass: the same suite's service-backed tests on real servers.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run api worker test test-embedded test-services setup migrate preflight clean
+
+HONCHO := $(BIN)/honcho --no-prefix start --port $(PORT) --procfile Procfile
+
+# The processes themselves are defined once, in the Procfile.
+run: setup preflight
+	$(HONCHO)
+
+api: setup
+	$(HONCHO) api
+
+worker: setup preflight
+	$(HONCHO) worker
+
+test: test-embedded test-services
+
+test-embedded: $(VENV)/.installed
+	DATA_DIR=$(DATA_DIR)/test HF_HUB_OFFLINE=1 $(BIN)/pytest
+
+test-services: $(VENV)/.installed
+	@export HF_HUB_OFFLINE=1 DATA_DIR=$(DATA_DIR)/test-services DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL); \
+	$(BIN)/python -m tests.services_up; up=$$?; \
+	if [ $$up -eq 2 ]; then exit 0; elif [ $$up -ne 0 ]; then exit $$up; fi; \
+	echo "== service-backed tests on $$DATABASE_URL and $$CELERY_BROKER_URL"; \
+	$(BIN)/pytest -m services
+
+setup: $(VENV)/.installed migrate
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+migrate:
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+preflight:
+	$(BIN)/python -m worker.preflight
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR)
