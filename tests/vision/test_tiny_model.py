@@ -9,15 +9,18 @@ from transformers import AutoModelForImageTextToText, AutoProcessor
 from vision.backend import GenerationOptions, VisionConfig, backend_create
 from vision.errors import GenerationIncomplete
 from vision.schema import Recipe, recipe_json_schema
-from vision.tiny import SPECIAL_TOKENS, tiny_checkpoint_build
+from vision.tiny import ARCHITECTURES, SPECIAL_TOKENS, tiny_checkpoint_build
+
+PROCESSORS = {"qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
 
 
-def test_it_builds_a_qwen_vl_checkpoint_with_its_own_tokenizer(models_dir):
-    path = tiny_checkpoint_build(models_dir)
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_it_builds_a_qwen_vl_checkpoint_with_its_own_tokenizer(models_dir, arch):
+    path = tiny_checkpoint_build(models_dir, arch=arch)
     processor = AutoProcessor.from_pretrained(path)
     model = AutoModelForImageTextToText.from_pretrained(path)
-    assert model.config.model_type == "qwen2_5_vl"
-    assert type(processor).__name__ == "Qwen2_5_VLProcessor"
+    assert model.config.model_type == arch
+    assert type(processor).__name__ == PROCESSORS[arch]
     assert processor.video_processor is not None
     vocab = processor.tokenizer.get_vocab()
     assert all(token in vocab for token in SPECIAL_TOKENS)
@@ -57,6 +60,16 @@ def test_its_recipes_always_validate_against_the_schema(models_dir, photos, seed
         recipe = backend.generate([photos[name]], options)
         assert isinstance(recipe, Recipe)
         jsonschema.validate(json.loads(recipe.model_dump_json()), recipe_json_schema())
+
+
+def test_it_runs_the_family_of_the_default_model_too(models_dir, photos):
+    # The default VISION_MODEL is a Qwen3-VL checkpoint: same path, other architecture.
+    path = tiny_checkpoint_build(models_dir, arch="qwen3_vl")
+    backend = backend_create(VisionConfig(models_dir=models_dir, model=str(path), max_new_tokens=512))
+    assert type(backend.model).__name__ == "Qwen3VLForConditionalGeneration"
+    assert backend.pixels_per_token == 32 * 32
+    recipe = backend.generate([photos["recipe_card.png"]], GenerationOptions(mode="recipe_card", language="ur"))
+    jsonschema.validate(json.loads(recipe.model_dump_json()), recipe_json_schema())
 
 
 def test_it_decodes_greedily_and_repeatably(tiny_backend, photos):

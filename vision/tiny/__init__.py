@@ -44,31 +44,37 @@ SPECIAL_TOKENS = [
 ]
 
 VOCAB_SIZE = 2048
-PATCH_SIZE = 14
 MERGE_SIZE = 2
 # Few visual tokens keep the tiny model quick on a CPU.
-MAX_PIXELS = 64 * (PATCH_SIZE * MERGE_SIZE) ** 2
-MIN_PIXELS = 4 * (PATCH_SIZE * MERGE_SIZE) ** 2
+MAX_VISUAL_TOKENS = 64
+MIN_VISUAL_TOKENS = 4
+
+# The architectures the tiny builder knows: the one `VISION_MODEL=tiny` uses,
+# and the family of the default real model, so both code paths are tested.
+ARCHITECTURES = ("qwen2_5_vl", "qwen3_vl")
 
 
-def tiny_checkpoint_path(models_dir: str | os.PathLike[str], seed: int = 0) -> Path:
-    """Where the tiny checkpoint for `seed` lives under `models_dir`."""
-    return Path(models_dir) / f"tiny-qwen2.5-vl-v{TINY_VERSION}-seed{seed}"
+def tiny_checkpoint_path(models_dir: str | os.PathLike[str], seed: int = 0, arch: str = "qwen2_5_vl") -> Path:
+    """Where the tiny checkpoint for `seed` and `arch` lives under `models_dir`."""
+    return Path(models_dir) / f"tiny-{arch}-v{TINY_VERSION}-seed{seed}"
 
 
-def tiny_checkpoint_build(models_dir: str | os.PathLike[str], seed: int = 0) -> Path:
+def tiny_checkpoint_build(models_dir: str | os.PathLike[str], seed: int = 0, arch: str = "qwen2_5_vl") -> Path:
     """Build the tiny checkpoint once and return its folder.
 
-    The build goes to a temporary folder that is renamed into place, so two
-    processes racing to build it never see half a checkpoint.
+    `arch` is one of ARCHITECTURES. The build goes to a temporary folder that
+    is renamed into place, so two processes racing to build it never see half
+    a checkpoint.
     """
-    target = tiny_checkpoint_path(models_dir, seed)
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown tiny architecture {arch!r}; expected one of {ARCHITECTURES}")
+    target = tiny_checkpoint_path(models_dir, seed, arch)
     if (target / "config.json").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     logger.warning("building the tiny random Qwen-VL checkpoint at %s (nonsense recipes, for tests)", target)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".building-") as scratch:
-        _write_checkpoint(Path(scratch), seed)
+        _write_checkpoint(Path(scratch), seed, arch)
         try:
             os.rename(scratch, target)
         except OSError:
@@ -79,59 +85,68 @@ def tiny_checkpoint_build(models_dir: str | os.PathLike[str], seed: int = 0) -> 
     return target
 
 
-def _write_checkpoint(folder: Path, seed: int) -> None:
+def _write_checkpoint(folder: Path, seed: int, arch: str) -> None:
     import torch
-    from transformers import (
-        Qwen2_5_VLConfig,
-        Qwen2_5_VLForConditionalGeneration,
-        Qwen2_5_VLProcessor,
-        Qwen2VLImageProcessor,
-        Qwen2VLVideoProcessor,
-    )
+    import transformers
 
+    names = {
+        "qwen2_5_vl": ("Qwen2_5_VL", "Qwen2VLVideoProcessor", 14),
+        "qwen3_vl": ("Qwen3VL", "Qwen3VLVideoProcessor", 16),
+    }
+    prefix, video_processor, patch_size = names[arch]
+    pixels_per_token = (patch_size * MERGE_SIZE) ** 2
     tokenizer = _tokenizer()
-    chat_template = (HERE / "chat_template.jinja").read_text()
-    processor = Qwen2_5_VLProcessor(
-        image_processor=Qwen2VLImageProcessor(
-            min_pixels=MIN_PIXELS, max_pixels=MAX_PIXELS, patch_size=PATCH_SIZE, merge_size=MERGE_SIZE
+    processor = getattr(transformers, f"{prefix}Processor")(
+        image_processor=transformers.Qwen2VLImageProcessor(
+            min_pixels=MIN_VISUAL_TOKENS * pixels_per_token,
+            max_pixels=MAX_VISUAL_TOKENS * pixels_per_token,
+            patch_size=patch_size,
+            merge_size=MERGE_SIZE,
         ),
         tokenizer=tokenizer,
-        video_processor=Qwen2VLVideoProcessor(),
-        chat_template=chat_template,
+        video_processor=getattr(transformers, video_processor)(patch_size=patch_size, merge_size=MERGE_SIZE),
+        chat_template=(HERE / "chat_template.jinja").read_text(),
     )
     processor.save_pretrained(folder)
 
-    config = Qwen2_5_VLConfig(
-        text_config=_text_config(tokenizer),
-        vision_config={
-            "depth": 2,
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_heads": 2,
-            "out_hidden_size": 64,
-            "patch_size": PATCH_SIZE,
-            "spatial_merge_size": MERGE_SIZE,
-            "temporal_patch_size": 2,
-            "window_size": 112,
-            "fullatt_block_indexes": [1],
-        },
+    config = getattr(transformers, f"{prefix}Config")(
+        text_config=_text_config(tokenizer, arch),
+        vision_config=_vision_config(arch, patch_size),
         image_token_id=tokenizer.convert_tokens_to_ids("<|image_pad|>"),
         video_token_id=tokenizer.convert_tokens_to_ids("<|video_pad|>"),
         vision_start_token_id=tokenizer.convert_tokens_to_ids("<|vision_start|>"),
         vision_end_token_id=tokenizer.convert_tokens_to_ids("<|vision_end|>"),
     )
     torch.manual_seed(seed)
-    model = Qwen2_5_VLForConditionalGeneration(config).eval()
+    model = getattr(transformers, f"{prefix}ForConditionalGeneration")(config).eval()
     model.generation_config.eos_token_id = [tokenizer.eos_token_id, tokenizer.pad_token_id]
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(folder)
-    (folder / "platepilot-tiny.json").write_text(json.dumps({"tiny": True, "version": TINY_VERSION, "seed": seed}))
+    marker = {"tiny": True, "version": TINY_VERSION, "seed": seed, "arch": arch}
+    (folder / "platepilot-tiny.json").write_text(json.dumps(marker))
 
 
-def _text_config(tokenizer) -> dict:
+def _vision_config(arch: str, patch_size: int) -> dict:
+    shared = {
+        "depth": 2,
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_heads": 2,
+        "out_hidden_size": 64,
+        "patch_size": patch_size,
+        "spatial_merge_size": MERGE_SIZE,
+        "temporal_patch_size": 2,
+    }
+    if arch == "qwen3_vl":
+        return shared | {"num_position_embeddings": 256, "deepstack_visual_indexes": [0]}
+    return shared | {"window_size": 112, "fullatt_block_indexes": [1]}
+
+
+def _text_config(tokenizer, arch: str) -> dict:
     hidden, heads = 64, 4
     half_head_dim = hidden // heads // 2
-    return {
+    extra = {"head_dim": hidden // heads} if arch == "qwen3_vl" else {}
+    return extra | {
         "vocab_size": len(tokenizer),
         "hidden_size": hidden,
         "intermediate_size": 128,
