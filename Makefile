@@ -1,7 +1,7 @@
 # Platepilot: `make run` serves the API and a worker; `make test` runs the suite.
 # Both build .venv from requirements.txt first (a no-op when nothing changed).
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export PORT ?= 8000

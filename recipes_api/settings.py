@@ -201,7 +201,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- worker -------------------------------------------------------------------
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # A broker that needs no server: messages are files in the data folder.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
