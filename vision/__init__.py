@@ -1,0 +1,31 @@
+"""Photo -> recipe inference, free of any web framework.
+
+The whole surface: the recipe schema, the backend protocol and its factory,
+the failures a backend reports, `model_resolve` to fetch or build a
+checkpoint ahead of time, and the tiny-checkpoint builder for tests.
+Importing this package loads neither torch nor transformers; building a
+backend does.
+"""
+
+from vision.backend import GenerationOptions, VisionBackend, VisionConfig, backend_create
+from vision.errors import GenerationIncomplete, ModelUnavailable, RecipeInvalid, VisionError
+from vision.models import ResolvedModel, model_resolve
+from vision.schema import Recipe, recipe_json_schema, recipe_parse
+from vision.tiny import tiny_checkpoint_build
+
+__all__ = [
+    "GenerationIncomplete",
+    "GenerationOptions",
+    "ModelUnavailable",
+    "Recipe",
+    "RecipeInvalid",
+    "ResolvedModel",
+    "VisionBackend",
+    "VisionConfig",
+    "VisionError",
+    "backend_create",
+    "model_resolve",
+    "recipe_json_schema",
+    "recipe_parse",
+    "tiny_checkpoint_build",
+]

@@ -109,8 +109,8 @@ class RecipeConstraint(transformers.LogitsProcessor):
         forced = self._forced_token()
         if forced is not None:
             scores[0, forced] += 2 * _CLOSE_STRING
-        on_cpu = scores.device.type == "cpu"
-        masked = scores if on_cpu or scores.device.type == "cuda" else scores.cpu()
+        # xgrammar masks in place on CPU and CUDA tensors only.
+        masked = scores if scores.device.type in ("cpu", "cuda") else scores.cpu()
         xgr.apply_token_bitmask_inplace(masked, self.bitmask.to(masked.device))
         return masked.to(scores.device)
 

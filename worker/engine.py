@@ -10,8 +10,7 @@ import threading
 from django.conf import settings
 from PIL import Image
 
-from vision.backend import GenerationOptions, VisionBackend, VisionConfig, backend_create
-from vision.schema import Recipe
+from vision import GenerationOptions, Recipe, VisionBackend, VisionConfig, backend_create
 
 logger = logging.getLogger(__name__)
 

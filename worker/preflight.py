@@ -15,8 +15,7 @@ import django
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recipes_api.settings")
     django.setup()
-    from vision.errors import ModelUnavailable
-    from vision.models import model_resolve
+    from vision import ModelUnavailable, model_resolve
     from worker.engine import vision_config
 
     config = vision_config()

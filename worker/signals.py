@@ -8,7 +8,7 @@ import sys
 
 from celery.signals import worker_init, worker_process_init
 
-from vision.errors import ModelUnavailable
+from vision import ModelUnavailable
 from worker import engine
 
 logger = logging.getLogger(__name__)

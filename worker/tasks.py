@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from recipes_api.photos.services import job_claim, job_fail, job_stage_set, job_succeed, photo_read
-from vision.errors import VisionError
+from vision import VisionError
 from worker import engine
 from worker.celery import app
 from worker.dispatch import RECIPE_GENERATE

@@ -34,3 +34,10 @@ def test_it_loads_without_pulling_in_a_framework():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_it_defers_torch_until_a_backend_is_built():
+    code = "import sys, vision; print(sorted({'torch', 'transformers', 'xgrammar'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
