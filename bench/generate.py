@@ -86,7 +86,7 @@ def _decode_speed(backend, photo, budget: int, repeats: int) -> tuple[float, flo
     prompt_length = inputs["input_ids"].shape[1]
 
     def constrained_run() -> int:
-        constraint = backend.grammar.processor(budget=budget, reserve=min(256, budget // 2))
+        constraint = backend.grammar.processor(budget=budget)
         output = backend.model.generate(
             **inputs, logits_processor=LogitsProcessorList([constraint]), max_new_tokens=budget, do_sample=False
         )

@@ -4,7 +4,7 @@ a valid recipe, and it is steered to close the answer before its budget ends.
 xgrammar compiles the recipe JSON Schema against the tokenizer once per
 backend; each generation gets a fresh matcher. Strings and lists in the schema
 are bounded, but a rambling model could still use its whole budget on them,
-so for the last `reserve` tokens every allowed closing token (a quote, a
+so for the last tokens of the budget (the reserve) every allowed closing token (a quote, a
 bracket, a brace, a comma) is pushed far above the rest: strings end, lists
 end, and the grammar forces the remaining required keys. The answer then ends
 well-formed inside the budget.
@@ -30,6 +30,9 @@ from vision.schema import recipe_json_schema
 _CLOSE_STRING = 300.0
 _CLOSE_LIST = 200.0
 _NEXT_ITEM = 100.0
+# Tokens kept at the end of a budget for closing the JSON: enough to write
+# every required key of an empty recipe, at most half the budget.
+WRAP_UP_RESERVE = 256
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,9 @@ class RecipeGrammar:
         token_ids = {text: token_id for token_id, text in reversed(list(enumerate(texts))) if text}
         return cls(compiled, _closing_bias(texts, vocab_size), vocab_size, token_ids)
 
-    def processor(self, *, budget: int, reserve: int) -> RecipeConstraint:
-        """A logits processor for one `generate()` call."""
-        return RecipeConstraint(self, budget=budget, reserve=reserve)
+    def processor(self, *, budget: int) -> RecipeConstraint:
+        """A logits processor for one `generate()` call of at most `budget` new tokens."""
+        return RecipeConstraint(self, budget=budget, reserve=min(WRAP_UP_RESERVE, budget // 2))
 
 
 def _token_texts(tokenizer, vocab_size: int) -> list[str]:

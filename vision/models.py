@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vision.errors import ModelUnavailable
-from vision.tiny import TINY, tiny_checkpoint_build
+from vision.tiny import TINY, TINY_MARKER, tiny_checkpoint_build
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def model_resolve(model: str, models_dir: Path) -> ResolvedModel:
         return ResolvedModel(TINY, tiny_checkpoint_build(models_dir), is_tiny=True)
     local = Path(model).expanduser()
     if local.is_dir():
-        return ResolvedModel(model, local, is_tiny=(local / "platepilot-tiny.json").exists())
+        return ResolvedModel(model, local, is_tiny=(local / TINY_MARKER).exists())
     return ResolvedModel(model, _download(model, models_dir), is_tiny=False)
 
 

@@ -23,9 +23,6 @@ from vision.schema import Recipe, recipe_parse
 
 logger = logging.getLogger(__name__)
 
-# Tokens kept at the end of the budget for closing the JSON (see constraint.py).
-WRAP_UP_RESERVE = 256
-
 
 class TransformersBackend:
     """Qwen-VL through `AutoProcessor` + `AutoModelForImageTextToText`."""
@@ -55,7 +52,7 @@ class TransformersBackend:
         """Read `images` and return a recipe; raises `VisionError` subclasses."""
         budget = options.max_new_tokens or self.config.max_new_tokens
         inputs = self._inputs(images, options)
-        constraint = self.grammar.processor(budget=budget, reserve=min(WRAP_UP_RESERVE, budget // 2))
+        constraint = self.grammar.processor(budget=budget)
         if options.seed is not None:
             torch.manual_seed(options.seed)
         with torch.inference_mode():

@@ -4,15 +4,12 @@ Django settings, and `recipe_from_photo` to use it."""
 from __future__ import annotations
 
 import io
-import logging
 import threading
 
 from django.conf import settings
 from PIL import Image
 
 from vision import GenerationOptions, Recipe, VisionBackend, VisionConfig, backend_create
-
-logger = logging.getLogger(__name__)
 
 _backend: VisionBackend | None = None
 _lock = threading.Lock()
@@ -47,5 +44,5 @@ def recipe_from_photo(photo: bytes, *, mode: str, language: str | None) -> tuple
     """
     backend = backend_get()
     with Image.open(io.BytesIO(photo)) as image:
-        recipe = backend.generate([image.convert("RGB")], GenerationOptions(mode=mode, language=language or None))
+        recipe = backend.generate([image], GenerationOptions(mode=mode, language=language or None))
     return recipe, backend.model_id

@@ -5,9 +5,8 @@ clear line when it cannot be had."""
 from __future__ import annotations
 
 import logging
-import sys
-
 import os
+import sys
 
 import django
 

@@ -3,15 +3,12 @@ the worker with one clear line when the model cannot be had."""
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from celery.signals import worker_init, worker_process_init
 
 from vision import ModelUnavailable
 from worker import engine
-
-logger = logging.getLogger(__name__)
 
 
 def _load_or_exit() -> None:

@@ -25,6 +25,10 @@ from recipes_api.recipes.services import recipe_create
 
 JOB_LEASE_SECONDS = 900
 ERROR_MESSAGE_MAX = 2000
+# What finishing a job writes, and so what the caller's copy must be told.
+FINISH_FIELDS = [
+    "status", "stage", "recipe", "finished_at", "lease_expires_at", "error_code", "error_message", "updated_at",
+]
 
 
 def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, language: str = "") -> Job:
@@ -157,16 +161,10 @@ def _finish(job: Job, status: str, *, recipe: Recipe | None = None) -> None:
     job.recipe = recipe
     job.finished_at = timezone.now()
     job.lease_expires_at = None
-    job.save(
-        update_fields=[
-            "status", "stage", "recipe", "finished_at", "lease_expires_at",
-            "error_code", "error_message", "updated_at",
-        ]
-    )
+    job.save(update_fields=FINISH_FIELDS)
 
 
 def _copy_state(source: Job, *, into: Job) -> None:
     """Let the caller's instance see what was written through the locked copy."""
-    for field in ("status", "stage", "recipe", "error_code", "error_message", "finished_at",
-                  "lease_expires_at", "updated_at"):
+    for field in FINISH_FIELDS:
         setattr(into, field, getattr(source, field))

@@ -9,7 +9,7 @@ FIXTURE_PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "photos"
 
 
 @pytest.fixture(scope="session")
-def models_dir(tmp_path_factory):
+def models_dir():
     # Shared across runs through DATA_DIR (set by tests/settings.py) so the
     # tiny checkpoints are built once per machine, not once per run.
     from django.conf import settings

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 TINY = "tiny"
 # Bump when the recipe below changes, so cached checkpoints are rebuilt.
 TINY_VERSION = 1
+# Written into every tiny checkpoint, so a folder path can be recognised as one.
+TINY_MARKER = "platepilot-tiny.json"
 
 HERE = Path(__file__).resolve().parent
 
@@ -123,7 +125,7 @@ def _write_checkpoint(folder: Path, seed: int, arch: str) -> None:
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(folder)
     marker = {"tiny": True, "version": TINY_VERSION, "seed": seed, "arch": arch}
-    (folder / "platepilot-tiny.json").write_text(json.dumps(marker))
+    (folder / TINY_MARKER).write_text(json.dumps(marker))
 
 
 def _vision_config(arch: str, patch_size: int) -> dict:
