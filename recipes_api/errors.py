@@ -40,11 +40,13 @@ class DomainError(Exception):
         code: str | None = None,
         details: Any = None,
         status: int | None = None,
+        retry_after: int | None = None,
     ):
         self.message = message or self.message
         self.code = code or self.code
         self.details = details
         self.status = status or self.status
+        self.retry_after = retry_after
         super().__init__(self.message)
 
 
@@ -74,6 +76,14 @@ class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"
     message = "This media type is not supported."
+
+
+class TooManyJobs(DomainError):
+    """The owner has as many jobs queued or running as they may."""
+
+    status = 429
+    code = "too_many_jobs"
+    message = "Too many photos are being read for you right now."
 
 
 class InternalError(DomainError):
@@ -135,8 +145,9 @@ def _headers(exc: Exception) -> dict[str, str]:
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = "%d" % exc.wait
+    retry_after = getattr(exc, "wait", None) or getattr(exc, "retry_after", None)
+    if retry_after:
+        headers["Retry-After"] = "%d" % retry_after
     return headers
 
 

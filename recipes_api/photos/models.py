@@ -68,7 +68,15 @@ class Job(models.Model):
         "recipes.Recipe", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     attempts = models.PositiveIntegerField(default=0)
+    # The fence: each claim gets a fresh token, and every write a worker makes
+    # names it, so a worker whose lease was taken over changes nothing.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # When the broker last accepted a doorbell for this job; None: never, or
+    # the send failed. The sweep re-sends what is None or too old.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    tokens = models.PositiveIntegerField(default=0, help_text="Tokens generated so far in this attempt.")
+    generate_ms = models.PositiveIntegerField(null=True, blank=True, help_text="The model's own time.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -78,7 +86,24 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="job_owner_newest"),
             models.Index(fields=["status", "lease_expires_at"], name="job_status_lease"),
+            models.Index(fields=["status", "dispatched_at"], name="job_status_dispatched"),
         ]
 
     def __str__(self) -> str:
         return f"job {self.id} ({self.status})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker that has its model loaded, as last reported by that worker.
+
+    Readiness (`/readyz`) asks for at least one recent report; the row of a
+    worker that stopped simply grows stale.
+    """
+
+    name = models.CharField(max_length=200, unique=True, help_text="The Celery worker's host name.")
+    model_id = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.name} ({self.model_id})"

@@ -1,14 +1,16 @@
 """Writes for photos and jobs: accepting an upload, and the job life cycle
-the worker drives (claim, stage, succeed, fail).
+the worker drives (claim, heartbeat, stage, succeed, fail, release).
 
-A job moves queued -> running -> succeeded | failed. Every transition is a
-conditional write on the current status, so two workers, a sweep and a late
-retry can race and at most one of them wins.
+A job moves queued -> running -> succeeded | failed, and back to queued when
+its worker lets go of it or its lease runs out. Every transition is a
+conditional write on the current state, and every write a worker makes names
+its claim token: two workers, a sweep and a late retry can race and at most
+one of them wins; a worker that lost its claim changes nothing.
 """
 
 from datetime import timedelta
 from typing import IO
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,30 +20,35 @@ from django.utils import timezone
 from vision import schema
 from worker.dispatch import job_dispatch
 
+from recipes_api import errors
+from recipes_api.accounts.models import User
+from recipes_api.photos.failures import job_error_message
 from recipes_api.photos.images import image_normalize
 from recipes_api.photos.models import Job, Photo
 from recipes_api.recipes.models import Recipe
 from recipes_api.recipes.services import recipe_create
 
-JOB_LEASE_SECONDS = 900
-ERROR_MESSAGE_MAX = 2000
+IN_FLIGHT = [Job.Status.QUEUED, Job.Status.RUNNING]
 # What finishing a job writes, and so what the caller's copy must be told.
 FINISH_FIELDS = [
-    "status", "stage", "recipe", "finished_at", "lease_expires_at", "error_code", "error_message", "updated_at",
-]
+    "status", "stage", "recipe", "finished_at", "lease_expires_at", "claim",
+    "error_code", "error_message", "generate_ms", "updated_at",
+]  # fmt: skip
 
 
 def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, language: str = "") -> Job:
     """Store an uploaded photo and queue a job to read a recipe from it.
 
     The upload is checked and normalised first (see `image_normalize`, whose
-    DomainErrors pass through). The photo and its queued job are saved in one
-    transaction and the worker is rung only once it commits; if the broker is
-    down the job simply stays queued. On any failure nothing is left behind,
-    neither rows nor the stored file (call it outside an outer transaction,
-    whose later rollback this cannot see).
+    DomainErrors pass through). An owner with `JOB_MAX_IN_FLIGHT` jobs queued
+    or running gets `errors.TooManyJobs` instead. The photo and its queued job
+    are saved in one transaction and the worker is rung only once it commits;
+    if the broker is down the job stays queued and the sweep rings later. On
+    any failure nothing is left behind, neither rows nor the stored file (call
+    it outside an outer transaction, whose later rollback this cannot see).
     """
     mode = Job.Mode(mode)
+    _check_in_flight(owner)  # cheap early answer; the locked check below decides
     image = image_normalize(upload, max_bytes=settings.PHOTO_MAX_BYTES, max_pixels=settings.PHOTO_MAX_PIXELS)
     photo = Photo(
         owner=owner, width=image.width, height=image.height, bytes=len(image.content), sha256=image.sha256
@@ -51,13 +58,39 @@ def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, languag
     photo.image.save("photo.jpg", ContentFile(image.content), save=False)
     try:
         with transaction.atomic():
+            # Serialises one owner's uploads, so racing requests cannot both
+            # take the last free slot.
+            User.objects.select_for_update().filter(pk=owner.pk).first()
+            _check_in_flight(owner)
             photo.save(force_insert=True)
             job = Job.objects.create(owner=owner, photo=photo, mode=mode, language=language)
-            transaction.on_commit(lambda: job_dispatch(job.id))
+            transaction.on_commit(lambda: job_send(job_id=job.id))
     except BaseException:
         photo.image.storage.delete(photo.image.name)
         raise
     return job
+
+
+def _check_in_flight(owner) -> None:
+    limit = settings.JOB_MAX_IN_FLIGHT
+    if limit and Job.objects.filter(owner=owner, status__in=IN_FLIGHT).count() >= limit:
+        raise errors.TooManyJobs(
+            f"You already have {limit} photos being read. Try again when one has finished.",
+            retry_after=settings.JOB_IN_FLIGHT_RETRY_AFTER,
+            details={"max_in_flight": limit},
+        )
+
+
+def job_send(*, job_id: UUID, countdown: float | None = None) -> bool:
+    """Ring the workers for a queued job and record when the broker took it.
+
+    Returns False when the broker is unreachable: the job stays queued with
+    no `dispatched_at`, which is what the sweep looks for.
+    """
+    if not job_dispatch(job_id, countdown=countdown):
+        return False
+    Job.objects.filter(id=job_id, status=Job.Status.QUEUED).update(dispatched_at=timezone.now())
+    return True
 
 
 def photo_read(*, photo: Photo) -> bytes:
@@ -66,92 +99,156 @@ def photo_read(*, photo: Photo) -> bytes:
         return file.read()
 
 
-def job_claim(*, job_id: UUID | str, lease_seconds: int = JOB_LEASE_SECONDS) -> Job | None:
-    """Take a job for this worker: queued -> running, with a lease.
+def job_claim(*, job_id: UUID | str, lease_seconds: int | None = None) -> Job | None:
+    """Take a job for this worker: queued -> running, with a lease and a fresh
+    claim token that every later write of this worker must name.
 
     A running job whose lease has run out (its worker died) can be claimed
-    again. Returns the job with its photo and owner loaded, or None when there
-    is nothing to claim: unknown id, another worker holds a live lease, or the
-    job has finished.
+    again. A job that has used its `JOB_MAX_ATTEMPTS` is failed with
+    `attempts_exhausted` instead. Returns the job with its photo and owner
+    loaded, or None when there is nothing to claim: unknown id, another worker
+    holds a live lease, or the job has finished.
     """
     try:
         job_id = UUID(str(job_id))
     except ValueError:
         return None
     now = timezone.now()
-    lease_over = Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
-    claimable = Q(status=Job.Status.QUEUED) | (Q(status=Job.Status.RUNNING) & lease_over)
-    claimed = Job.objects.filter(claimable, id=job_id).update(
-        status=Job.Status.RUNNING,
-        stage=Job.Stage.LOADING,
-        attempts=F("attempts") + 1,
-        started_at=now,
-        lease_expires_at=now + timedelta(seconds=lease_seconds),
-        updated_at=now,
+    token = uuid4()
+    claimed = (
+        Job.objects.filter(_claimable(now), id=job_id, attempts__lt=settings.JOB_MAX_ATTEMPTS)
+        .update(
+            status=Job.Status.RUNNING,
+            stage=Job.Stage.LOADING,
+            claim=token,
+            attempts=F("attempts") + 1,
+            tokens=0,
+            started_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS),
+            updated_at=now,
+        )
     )
     if not claimed:
+        jobs_exhaust(job_ids=[job_id])
         return None
     return Job.objects.select_related("photo", "owner").get(id=job_id)
 
 
-def job_stage_set(*, job: Job, stage: str, lease_seconds: int = JOB_LEASE_SECONDS) -> None:
-    """Record how far a running job has got, and extend its lease.
+def _claimable(now) -> Q:
+    lease_over = Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+    return Q(status=Job.Status.QUEUED) | (Q(status=Job.Status.RUNNING) & lease_over)
 
-    Precondition: the caller claimed the job. A job that is no longer running
-    (it failed or finished meanwhile) is left as it is. Raises ValueError for
-    a stage that `Job.Stage` does not name.
+
+def jobs_exhaust(*, job_ids: list[UUID] | None = None) -> int:
+    """Fail every claimable job that has used all its attempts (or just those
+    among `job_ids`) with `attempts_exhausted`. Returns how many were failed."""
+    now = timezone.now()
+    exhausted = Job.objects.filter(_claimable(now), attempts__gte=settings.JOB_MAX_ATTEMPTS)
+    if job_ids is not None:
+        exhausted = exhausted.filter(id__in=job_ids)
+    return exhausted.update(
+        status=Job.Status.FAILED,
+        stage=Job.Stage.DONE,
+        claim=None,
+        lease_expires_at=None,
+        error_code="attempts_exhausted",
+        error_message=job_error_message("attempts_exhausted"),
+        finished_at=now,
+        updated_at=now,
+    )
+
+
+def _held(job: Job):
+    """The job's row, as long as `job`'s claim still holds it."""
+    return Job.objects.filter(id=job.id, status=Job.Status.RUNNING, claim=job.claim)
+
+
+def job_heartbeat(*, job: Job, tokens: int | None = None) -> bool:
+    """Renew the lease of a job this worker runs, and record its progress.
+
+    Returns False when the claim no longer holds (the lease ran out and the
+    job was requeued, or it finished): the caller must then stop working on it.
+    """
+    now = timezone.now()
+    changes = {"lease_expires_at": now + timedelta(seconds=settings.JOB_LEASE_SECONDS), "updated_at": now}
+    if tokens is not None:
+        changes["tokens"] = tokens
+    return bool(_held(job).update(**changes))
+
+
+def job_stage_set(*, job: Job, stage: str) -> bool:
+    """Record how far a claimed job has got, and renew its lease.
+
+    Returns False, writing nothing, when the claim no longer holds. Raises
+    ValueError for a stage that `Job.Stage` does not name.
     """
     stage = Job.Stage(stage)
     now = timezone.now()
-    lease_expires_at = now + timedelta(seconds=lease_seconds)
-    updated = Job.objects.filter(id=job.id, status=Job.Status.RUNNING).update(
-        stage=stage, lease_expires_at=lease_expires_at, updated_at=now
-    )
-    if updated:
-        job.stage, job.lease_expires_at, job.updated_at = stage, lease_expires_at, now
+    lease_expires_at = now + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    if not _held(job).update(stage=stage, lease_expires_at=lease_expires_at, updated_at=now):
+        return False
+    job.stage, job.lease_expires_at, job.updated_at = stage, lease_expires_at, now
+    return True
 
 
-def job_succeed(*, job: Job, recipe: schema.Recipe, model_id: str) -> Recipe | None:
-    """Save the recipe a running job produced and mark the job succeeded.
+def job_succeed(*, job: Job, recipe: schema.Recipe, model_id: str, generate_ms: int | None = None) -> Recipe | None:
+    """Save the recipe a claimed job produced and mark the job succeeded.
 
-    Both happen in one transaction, under a lock on the job row, and only if
-    the job is still running: a job that failed or was finished by another
-    worker meanwhile is left alone and None is returned. Otherwise returns the
-    saved `recipes.Recipe`, owned by the job's owner and linked to its photo.
+    Both happen in one transaction, under a lock on the job row, and only
+    while `job`'s claim holds: otherwise nothing is written and None is
+    returned. Otherwise returns the saved `recipes.Recipe`, owned by the job's
+    owner and linked to its photo and job.
     """
     with transaction.atomic():
-        locked = (
-            Job.objects.select_for_update(of=("self",))
-            .select_related("owner", "photo")
-            .filter(id=job.id, status=Job.Status.RUNNING)
-            .first()
-        )
+        locked = _held(job).select_for_update(of=("self",)).select_related("owner", "photo").first()
         if locked is None:
             return None
-        saved = recipe_create(owner=locked.owner, photo=locked.photo, recipe=recipe, model_id=model_id)
+        saved = recipe_create(owner=locked.owner, photo=locked.photo, job=locked, recipe=recipe, model_id=model_id)
+        locked.generate_ms = generate_ms
         _finish(locked, Job.Status.SUCCEEDED, recipe=saved)
     _copy_state(locked, into=job)
     return saved
 
 
-def job_fail(*, job: Job, code: str, message: str) -> None:
-    """Mark a job failed with a machine-readable `code` and a human `message`.
+def job_fail(*, job: Job, code: str) -> bool:
+    """Mark a job failed with a stable `code` and the fixed message meant for
+    people that `failures.job_error_message` gives for it.
 
-    A job that has already finished is left as it is. The message is shown to
-    the job's owner: pass something meant for a user, never a traceback.
+    A job with a claim token (one a worker claimed) fails only while that
+    claim holds; a job without one (queued) fails unless it has finished.
+    Returns whether the job was failed.
     """
     with transaction.atomic():
-        locked = (
-            Job.objects.select_for_update()
-            .filter(id=job.id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
-            .first()
-        )
+        rows = _held(job) if job.claim else Job.objects.filter(id=job.id, status__in=IN_FLIGHT)
+        locked = rows.select_for_update().first()
         if locked is None:
-            return
+            return False
         locked.error_code = code[:64]
-        locked.error_message = message[:ERROR_MESSAGE_MAX]
+        locked.error_message = job_error_message(code)
         _finish(locked, Job.Status.FAILED)
     _copy_state(locked, into=job)
+    return True
+
+
+def job_release(*, job: Job) -> bool:
+    """Give a claimed job back to the queue (running -> queued), for another
+    try: the worker is stopping, or it met a transient failure.
+
+    The attempt stays counted. The job is left undispatched, so the caller
+    rings for it (or the sweep does). Returns False when the claim no longer
+    holds, writing nothing.
+    """
+    now = timezone.now()
+    return bool(
+        _held(job).update(
+            status=Job.Status.QUEUED,
+            stage=Job.Stage.QUEUED,
+            claim=None,
+            lease_expires_at=None,
+            dispatched_at=None,
+            updated_at=now,
+        )
+    )
 
 
 def _finish(job: Job, status: str, *, recipe: Recipe | None = None) -> None:
@@ -159,6 +256,7 @@ def _finish(job: Job, status: str, *, recipe: Recipe | None = None) -> None:
     job.status = status
     job.stage = Job.Stage.DONE
     job.recipe = recipe
+    job.claim = None
     job.finished_at = timezone.now()
     job.lease_expires_at = None
     job.save(update_fields=FINISH_FIELDS)

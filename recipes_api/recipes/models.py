@@ -17,6 +17,10 @@ class Recipe(models.Model):
     photo = models.ForeignKey(
         "photos.Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="recipes"
     )
+    # Unique: one job yields at most one recipe, whatever races the workers run.
+    job = models.OneToOneField(
+        "photos.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="created_recipe"
+    )
     title = models.CharField(max_length=200, db_index=True)
     language = models.CharField(max_length=35, blank=True)
     data = models.JSONField()

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recipes_api.photos import services
+from recipes_api.photos.failures import job_error_message
 from recipes_api.photos.models import Job
 
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -64,13 +65,13 @@ def test_it_shows_one_job(alice_client, alice, job_for):
 
 def test_it_shows_a_failed_jobs_error(alice_client, alice, job_for):
     job = job_for(alice)
-    services.job_fail(job=job, code="not_food", message="We could not find a dish in this photo.")
+    services.job_fail(job=job, code="timed_out")
 
     r = alice_client.get(f"/api/v1/jobs/{job.id}/")
 
     assert r.json()["status"] == "failed"
     assert r.json()["stage"] == "done"
-    assert r.json()["error"] == {"code": "not_food", "message": "We could not find a dish in this photo."}
+    assert r.json()["error"] == {"code": "timed_out", "message": job_error_message("timed_out")}
     assert r.json()["finished_at"] is not None
 
 

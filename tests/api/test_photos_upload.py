@@ -115,7 +115,7 @@ def test_it_rings_the_worker_once_the_job_is_committed(
     alice_client, picture, monkeypatch, django_capture_on_commit_callbacks
 ):
     rung = []
-    monkeypatch.setattr(services, "job_dispatch", rung.append)
+    monkeypatch.setattr(services, "job_dispatch", lambda job_id, countdown=None: rung.append(job_id) or True)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         upload(alice_client, picture("JPEG"))
@@ -124,18 +124,20 @@ def test_it_rings_the_worker_once_the_job_is_committed(
     for callback in callbacks:
         callback()
     assert rung == [Job.objects.get().id]
+    assert Job.objects.get().dispatched_at is not None  # the sweep leaves it be
 
 
 def test_it_keeps_the_job_queued_when_the_broker_is_down(
     alice_client, picture, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "job_dispatch", lambda job_id: False)
+    monkeypatch.setattr(services, "job_dispatch", lambda job_id, countdown=None: False)
 
     with django_capture_on_commit_callbacks(execute=True):
         r = upload(alice_client, picture("JPEG"))
 
     assert r.status_code == 202
     assert Job.objects.get().status == Job.Status.QUEUED
+    assert Job.objects.get().dispatched_at is None  # what the sweep looks for
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ RACERS = 6
 
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_many_racing_workers_claim_a_job(alice, picture, monkeypatch):
-    monkeypatch.setattr(services, "job_dispatch", lambda job_id: True)
+    monkeypatch.setattr(services, "job_dispatch", lambda job_id, countdown=None: True)
     job = services.photo_accept(owner=alice, upload=SimpleUploadedFile("dish.jpg", picture("JPEG")))
     start = Barrier(RACERS)
 
