@@ -27,6 +27,10 @@ def env_int(name: str, default: int) -> int:
     return int(env_str(name, str(default)))
 
 
+def env_float(name: str, default: float) -> float:
+    return float(env_str(name, str(default)))
+
+
 def env_bool(name: str, default: bool) -> bool:
     return env_str(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
@@ -199,6 +203,31 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- jobs ---------------------------------------------------------------------
+
+# A job is tried at most this many times (crashes, lost leases and transient
+# failures all count) before it fails with `attempts_exhausted`.
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# A worker holds a job for this long without news; its heartbeat renews the
+# lease (and records progress) every JOB_HEARTBEAT_SECONDS while it works.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
+JOB_HEARTBEAT_SECONDS = env_float("JOB_HEARTBEAT_SECONDS", 2.0)
+# Every worker sweeps this often (see recipes_api/photos/sweep.py).
+JOB_SWEEP_SECONDS = env_float("JOB_SWEEP_SECONDS", 15.0)
+# A queued job whose doorbell is older than this is rung again.
+JOB_REDISPATCH_SECONDS = env_int("JOB_REDISPATCH_SECONDS", 300)
+# At the soft limit the job fails with `timed_out`; at the hard limit a
+# worker stuck inside the model is killed and replaced.
+JOB_SOFT_TIME_LIMIT = env_int("JOB_SOFT_TIME_LIMIT", 900)
+JOB_TIME_LIMIT = env_int("JOB_TIME_LIMIT", 960)
+# Transient failures are retried after JOB_RETRY_BACKOFF_SECONDS, doubling.
+JOB_RETRY_BACKOFF_SECONDS = env_float("JOB_RETRY_BACKOFF_SECONDS", 2.0)
+# Jobs one user may have queued or running at once (0: no cap).
+JOB_MAX_IN_FLIGHT = env_int("JOB_MAX_IN_FLIGHT", 5)
+JOB_IN_FLIGHT_RETRY_AFTER = env_int("JOB_IN_FLIGHT_RETRY_AFTER", 15)
+# /readyz wants a worker that reported its model loaded within this time.
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60)
+
 # --- worker -------------------------------------------------------------------
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
@@ -210,14 +239,27 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(data_path("broker", "processed")),
         "control_folder": str(data_path("broker", "control")),
         "store_processed": False,
-        "polling_interval": 0.5,
+        "polling_interval": 0.1,
     }
+else:
+    # Redis hands an unacknowledged message to another worker after this;
+    # it must outlast the longest job, or a slow job would run twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, 2 * JOB_TIME_LIMIT)}
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "platepilot")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # the Job row is the result; there is no result backend
+# Celery's pools that support time limits enforce these; the solo pool that
+# `make worker` runs does not, so the task enforces the same two itself.
+CELERY_TASK_SOFT_TIME_LIMIT = JOB_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = JOB_TIME_LIMIT
+# An upload must not hang on a broker that is down: one quick retry, then the
+# job stays queued for the sweep. A worker, though, waits for the broker forever.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- vision -------------------------------------------------------------------

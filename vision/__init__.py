@@ -8,7 +8,7 @@ backend does.
 """
 
 from vision.backend import GenerationOptions, VisionBackend, VisionConfig, backend_create
-from vision.errors import GenerationIncomplete, ModelUnavailable, RecipeInvalid, VisionError
+from vision.errors import GenerationIncomplete, ModelUnavailable, RecipeInvalid, VisionError, VisionTransient
 from vision.models import ResolvedModel, model_resolve
 from vision.schema import Recipe, recipe_json_schema, recipe_parse
 from vision.tiny import tiny_checkpoint_build
@@ -23,6 +23,7 @@ __all__ = [
     "VisionBackend",
     "VisionConfig",
     "VisionError",
+    "VisionTransient",
     "backend_create",
     "model_resolve",
     "recipe_json_schema",

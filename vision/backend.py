@@ -6,7 +6,8 @@ heavy imports such as torch happen only when the chosen backend is built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -36,6 +37,11 @@ class GenerationOptions:
     mode: "auto", "dish_photo" or "recipe_card". language: BCP 47 tag or None
     (follow the photo). temperature 0 decodes greedily; seed makes sampling
     repeatable. max_new_tokens overrides the backend's budget.
+
+    on_token, when given, is called with the number of tokens generated so
+    far, once per decoding step. It is how a caller follows progress and how
+    it stops a generation: whatever it raises ends `generate()` at once and
+    propagates unchanged.
     """
 
     mode: str = "auto"
@@ -43,6 +49,7 @@ class GenerationOptions:
     temperature: float = 0.0
     seed: int | None = None
     max_new_tokens: int | None = None
+    on_token: Callable[[int], None] | None = None
 
 
 class VisionBackend(Protocol):
@@ -56,9 +63,16 @@ class VisionBackend(Protocol):
 
 
 def backend_create(config: VisionConfig) -> VisionBackend:
-    """Build the backend `config.backend` names, loading its model now."""
+    """Build the backend `config.backend` names, loading its model now.
+
+    `config.backend` is "transformers", or "package.module:Class" for a
+    backend of one's own: a class taking the `VisionConfig`.
+    """
     if config.backend == "transformers":
         from vision.transformers_backend import TransformersBackend
 
         return TransformersBackend(config)
-    raise ValueError(f"unknown vision backend {config.backend!r}; expected 'transformers'")
+    if ":" in config.backend:
+        module_name, _, class_name = config.backend.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)(config)
+    raise ValueError(f"unknown vision backend {config.backend!r}; expected 'transformers' or 'module:Class'")

@@ -16,6 +16,7 @@ few tokens a tokenizer would naturally use rather than one per byte.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -55,9 +56,10 @@ class RecipeGrammar:
         token_ids = {text: token_id for token_id, text in reversed(list(enumerate(texts))) if text}
         return cls(compiled, _closing_bias(texts, vocab_size), vocab_size, token_ids)
 
-    def processor(self, *, budget: int) -> RecipeConstraint:
-        """A logits processor for one `generate()` call of at most `budget` new tokens."""
-        return RecipeConstraint(self, budget=budget, reserve=min(WRAP_UP_RESERVE, budget // 2))
+    def processor(self, *, budget: int, on_token: Callable[[int], None] | None = None) -> RecipeConstraint:
+        """A logits processor for one `generate()` call of at most `budget`
+        new tokens; `on_token(tokens_so_far)` is called at every step."""
+        return RecipeConstraint(self, budget=budget, reserve=min(WRAP_UP_RESERVE, budget // 2), on_token=on_token)
 
 
 def _token_texts(tokenizer, vocab_size: int) -> list[str]:
@@ -91,19 +93,24 @@ class RecipeConstraint(transformers.LogitsProcessor):
     `completed(last_token)` afterwards to learn whether the JSON was closed.
     """
 
-    def __init__(self, grammar: RecipeGrammar, *, budget: int, reserve: int):
+    def __init__(
+        self, grammar: RecipeGrammar, *, budget: int, reserve: int, on_token: Callable[[int], None] | None = None
+    ):
         self.matcher = xgr.GrammarMatcher(grammar.compiled)
         self.bitmask = xgr.allocate_token_bitmask(1, grammar.vocab_size)
         self.closing_bias = grammar.closing_bias
         self.token_ids = grammar.token_ids
         self.wrap_up_from = max(budget - reserve, 0)
         self.steps = 0
+        self.on_token = on_token
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if input_ids.shape[0] != 1:
             raise ValueError("RecipeConstraint decodes one sequence at a time")
         if self.steps and not self.matcher.accept_token(int(input_ids[0, -1])):
             raise RuntimeError("the model produced a token the recipe grammar forbids")
+        if self.on_token is not None:
+            self.on_token(self.steps)
         self.steps += 1
         self.matcher.fill_next_token_bitmask(self.bitmask)
         scores = scores.float()

@@ -8,6 +8,13 @@ class VisionError(Exception):
     code = "vision_error"
 
 
+class VisionTransient(VisionError):
+    """A passing failure (a busy or restarting inference server, a dropped
+    connection): the same request may well succeed if tried again."""
+
+    code = "vision_unavailable"
+
+
 class ModelUnavailable(VisionError):
     """The configured checkpoint cannot be found or fetched."""
 

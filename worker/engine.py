@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from PIL import Image
@@ -13,6 +14,11 @@ from vision import GenerationOptions, Recipe, VisionBackend, VisionConfig, backe
 
 _backend: VisionBackend | None = None
 _lock = threading.Lock()
+
+
+def backend_loaded() -> VisionBackend | None:
+    """This process's backend if it has been built, without building it."""
+    return _backend
 
 
 def vision_config() -> VisionConfig:
@@ -37,12 +43,17 @@ def backend_get() -> VisionBackend:
         return _backend
 
 
-def recipe_from_photo(photo: bytes, *, mode: str, language: str | None) -> tuple[Recipe, str]:
+def recipe_from_photo(
+    photo: bytes, *, mode: str, language: str | None, on_token: Callable[[int], None] | None = None
+) -> tuple[Recipe, str]:
     """Read one stored photo and return (recipe, id of the model that wrote it).
 
-    Raises `vision.errors.VisionError` when no recipe can be made.
+    `on_token(tokens_so_far)` is called at each decoding step; what it raises
+    stops the generation and propagates. Raises `vision.errors.VisionError`
+    when no recipe can be made.
     """
     backend = backend_get()
+    options = GenerationOptions(mode=mode, language=language or None, on_token=on_token)
     with Image.open(io.BytesIO(photo)) as image:
-        recipe = backend.generate([image], GenerationOptions(mode=mode, language=language or None))
+        recipe = backend.generate([image], options)
     return recipe, backend.model_id

@@ -1,22 +1,35 @@
-"""Load the vision model when a worker starts, not on its first job, and stop
-the worker with one clear line when the model cannot be had."""
+"""The worker's life cycle: load the vision model before taking any job (or
+exit with one clear line), sweep while running, and let a running job go
+cleanly when the worker is asked to stop."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
-from celery.signals import worker_init, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init, worker_ready, worker_shutting_down
+from django.db import close_old_connections
 
-from vision import ModelUnavailable
 from worker import engine
+from worker.guard import worker_stopping
+from worker.sweeper import Sweeper
+
+logger = logging.getLogger(__name__)
+
+# The exit status of a worker whose model cannot be loaded. Its supervisor
+# does not restart it: the next try would fail the same way.
+EXIT_MODEL_LOAD = 3
+
+_sweeper: Sweeper | None = None
 
 
 def _load_or_exit() -> None:
     try:
         engine.backend_get()
-    except ModelUnavailable as error:
-        print(f"platepilot worker: {error}", file=sys.stderr)
-        sys.exit(1)
+    except Exception as error:  # any failure: missing files, CUDA out of memory, a corrupt checkpoint
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"platepilot worker: cannot load the vision model: {type(error).__name__}: {reason}", file=sys.stderr)
+        sys.exit(EXIT_MODEL_LOAD)
 
 
 @worker_init.connect
@@ -32,3 +45,27 @@ def load_in_solo_worker(sender=None, **kwargs) -> None:
 @worker_process_init.connect
 def load_in_pool_process(**kwargs) -> None:
     _load_or_exit()
+
+
+@worker_ready.connect
+def start_sweeping(sender=None, **kwargs) -> None:
+    global _sweeper
+    _sweeper = Sweeper(worker_name=getattr(sender, "hostname", "worker"))
+    _sweeper.start()
+
+
+@worker_shutting_down.connect
+def stop_working(**kwargs) -> None:
+    # Runs in the signal handler: only set flags here. The running job sees
+    # the flag at its next token and gives itself back to the queue.
+    worker_stopping.set()
+    if _sweeper is not None:
+        _sweeper.stop()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def drop_stale_connections(**kwargs) -> None:
+    # What Django does around each request: a connection the database
+    # dropped while the worker waited is replaced, not reused.
+    close_old_connections()

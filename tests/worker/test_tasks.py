@@ -5,6 +5,7 @@ paths swap the engine for a double that raises, beside that real test."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from recipes_api.photos.failures import job_error_message
 from recipes_api.photos.models import Job
 from recipes_api.photos.services import photo_accept
 from recipes_api.recipes.models import Recipe
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("media_root")
 
 @pytest.fixture
 def job(alice, picture, monkeypatch):
-    monkeypatch.setattr("recipes_api.photos.services.job_dispatch", lambda job_id: True)
+    monkeypatch.setattr("recipes_api.photos.services.job_dispatch", lambda job_id, countdown=None: True)
     upload = SimpleUploadedFile("dish.jpg", picture("JPEG", size=(320, 240)), content_type="image/jpeg")
     return photo_accept(owner=alice, upload=upload, mode="dish_photo", language="bn")
 
@@ -35,7 +36,7 @@ def test_it_saves_the_tiny_models_recipe_to_the_owners_library(job, alice):
 
 
 def test_it_records_a_vision_failure_with_its_code(job, monkeypatch):
-    def give_up(photo, *, mode, language):
+    def give_up(photo, *, mode, language, on_token=None):
         raise GenerationIncomplete("the model did not finish the recipe within 768 tokens")
 
     monkeypatch.setattr(engine, "recipe_from_photo", give_up)
@@ -44,12 +45,13 @@ def test_it_records_a_vision_failure_with_its_code(job, monkeypatch):
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert job.error_code == "generation_incomplete"
-    assert "768 tokens" in job.error_message
+    assert job.error_message == job_error_message("generation_incomplete")
+    assert "768" not in job.error_message
     assert job.recipe is None
 
 
 def test_it_hides_unexpected_errors_behind_a_generic_message(job, monkeypatch):
-    def explode(photo, *, mode, language):
+    def explode(photo, *, mode, language, on_token=None):
         raise RuntimeError("secret internals at /srv/models")
 
     monkeypatch.setattr(engine, "recipe_from_photo", explode)
@@ -64,7 +66,7 @@ def test_it_hides_unexpected_errors_behind_a_generic_message(job, monkeypatch):
 def test_it_passes_the_jobs_mode_and_language_to_the_model(job, monkeypatch):
     asked = {}
 
-    def remember(photo, *, mode, language):
+    def remember(photo, *, mode, language, on_token=None):
         asked.update(mode=mode, language=language)
         raise GenerationIncomplete("stop here")
 
