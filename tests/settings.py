@@ -15,5 +15,8 @@ from recipes_api.settings import DATABASES, data_path  # noqa: E402
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process can share it.
     DATABASES["default"]["TEST"] = {"NAME": str(data_path() / "test-db.sqlite3")}
+elif os.environ.get("TEST_DATABASE_NAME"):
+    # Lets two checkouts run the PostgreSQL pass at once without sharing a database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

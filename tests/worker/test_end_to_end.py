@@ -55,9 +55,9 @@ def test_it_turns_an_uploaded_photo_into_a_recipe_in_the_uploaders_library(live_
     try:
         job = alice.wait_for(accepted.headers["Location"])
     except AssertionError:
-        print(celery_worker_process.log_path.read_text())
+        print(celery_worker_process.log())
         raise
-    assert job["status"] == "succeeded", (job, celery_worker_process.log_path.read_text())
+    assert job["status"] == "succeeded", (job, celery_worker_process.log())
     assert job["error"] is None
 
     recipe = alice.get(f"/api/v1/recipes/{job['recipe']}/")
