@@ -141,9 +141,9 @@ class ApiServer(_Process):
             if not self.alive():
                 raise RuntimeError(f"gunicorn exited:\n{self.log()}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still importing Django
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer in 60s:\n{self.log()}")

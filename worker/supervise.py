@@ -4,7 +4,7 @@ whenever it dies (SIGKILL, out of memory, a hard time limit), so that under
 
 It does not restart a worker that exited cleanly or could not load its model
 (status 3): the next try would fail the same way. SIGTERM and SIGINT are passed
-on to the worker, and then the supervisor exits with the worker's status.
+on to the worker as a warm shutdown, and then the supervisor exits with the worker's status.
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ def supervise(command: list[str]) -> int:
     child: subprocess.Popen | None = None
 
     def forward(signum, frame):
+        # Always a warm shutdown (SIGTERM): the worker often got the same
+        # signal already (honcho and a terminal signal the whole group), and
+        # a second SIGINT would make Celery abandon the running job.
         nonlocal stopping
         stopping = True
         if child is not None and child.poll() is None:
-            child.send_signal(signum)
+            child.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)

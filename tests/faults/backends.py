@@ -1,0 +1,78 @@
+"""Vision backends for fault tests, picked by the worker under test with
+`VISION_BACKEND=tests.faults.backends:ScriptedBackend`.
+
+`ScriptedBackend` wraps the real tiny-model backend. Each `generate()` call
+takes the next line of the file named by `FAULT_SCRIPT` (lines shared by every
+worker process of the test; "ok" once the file is empty):
+
+    ok          the real tiny model
+    slow:MS     the real tiny model, MS milliseconds slower per token
+    transient   raise VisionTransient (a busy inference server)
+    permanent   raise RecipeInvalid
+    crash       SIGKILL this worker, as the kernel's OOM killer would
+    stuck       hang without producing a token (a forward pass that never returns)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import os
+import signal
+import time
+from pathlib import Path
+
+from vision import RecipeInvalid, VisionTransient
+from vision.transformers_backend import TransformersBackend
+
+
+def script_take(path: Path) -> str:
+    """Pop the first line of the script, under a lock shared by processes."""
+    with open(path, "a+") as script:
+        fcntl.flock(script, fcntl.LOCK_EX)
+        script.seek(0)
+        lines = script.read().splitlines()
+        script.seek(0)
+        script.truncate()
+        script.write("".join(f"{line}\n" for line in lines[1:]))
+    return lines[0].strip() if lines else "ok"
+
+
+class ScriptedBackend:
+    def __init__(self, config):
+        self.real = TransformersBackend(config)
+        self.model_id = self.real.model_id
+        self.script = Path(os.environ["FAULT_SCRIPT"])
+
+    def generate(self, images, options):
+        action = script_take(self.script)
+        print(f"scripted backend: {action}", flush=True)
+        if action == "transient":
+            raise VisionTransient("the inference server answered 503")
+        if action == "permanent":
+            raise RecipeInvalid("not a recipe")
+        if action == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if action == "stuck":
+            time.sleep(3600)
+        if action.startswith("slow:"):
+            options = dataclasses.replace(options, on_token=_slowed(options.on_token, int(action[5:]) / 1000))
+        return self.real.generate(images, options)
+
+
+def _slowed(on_token, seconds: float):
+    def slow(tokens: int) -> None:
+        time.sleep(seconds)
+        if on_token is not None:
+            on_token(tokens)
+
+    return slow
+
+
+class UnloadableBackend:
+    """A model that fails to load the way a GPU does, with text users must never see."""
+
+    def __init__(self, config):
+        raise RuntimeError(
+            "CUDA out of memory. Tried to allocate 20.00 GiB; see https://huggingface.co/Qwen for VISION_MODEL"
+        )
