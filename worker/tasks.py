@@ -22,6 +22,7 @@ from recipes_api.photos.services import (
     job_send,
     job_stage_set,
     job_succeed,
+    job_unsend,
     jobs_exhaust,
     photo_read,
 )
@@ -31,7 +32,7 @@ from worker import engine
 from worker.celery import app
 from worker.dispatch import RECIPE_GENERATE
 from worker.faults import TRANSIENT, db_retry
-from worker.guard import ClaimLost, JobGuard, SoftTimeLimit, WorkerStopping
+from worker.guard import ClaimLost, JobGuard, SoftTimeLimit, WorkerStopping, worker_stopping
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,13 @@ def recipe_generate(job_id: str) -> None:
     """Turn a queued job's photo into a recipe in the owner's library.
 
     A job that is not claimable (already taken, finished, unknown) is left
-    alone, so a duplicate delivery from the broker does no harm.
+    alone, so a duplicate delivery from the broker does no harm. A worker
+    that is shutting down takes nothing new: the job is left for the sweep
+    to ring again, for a worker that stays.
     """
+    if worker_stopping.is_set():
+        db_retry(job_unsend, job_id=job_id)
+        return
     job = db_retry(job_claim, job_id=job_id)
     if job is None:
         logger.info("job %s is not claimable; skipping", job_id)
@@ -53,9 +59,10 @@ def recipe_generate(job_id: str) -> None:
         except ClaimLost:
             logger.warning("job %s: lease taken over; dropping this attempt's work", job_id)
         except WorkerStopping:
+            # No new bell from here: this very worker would take it while it
+            # drains. The sweep of the next worker to start rings instead.
             logger.info("job %s: worker stopping; giving the job back to the queue", job_id)
-            if db_retry(job_release, job=job):
-                job_send(job_id=job.id)
+            db_retry(job_release, job=job)
         except (SoftTimeLimit, SoftTimeLimitExceeded):
             logger.warning("job %s: ran past its soft time limit", job_id)
             db_retry(job_fail, job=job, code="timed_out")

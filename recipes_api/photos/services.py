@@ -93,6 +93,12 @@ def job_send(*, job_id: UUID, countdown: float | None = None) -> bool:
     return True
 
 
+def job_unsend(*, job_id: UUID | str) -> None:
+    """Forget that a queued job was rung, so that the next sweep rings again:
+    for a worker that got the bell but is shutting down."""
+    Job.objects.filter(id=job_id, status=Job.Status.QUEUED).update(dispatched_at=None)
+
+
 def photo_read(*, photo: Photo) -> bytes:
     """The stored photo: an upright RGB JPEG without metadata."""
     with photo.image.storage.open(photo.image.name, "rb") as file:
