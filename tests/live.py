@@ -143,8 +143,8 @@ class ApiServer(_Process):
             try:
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # a worker still importing Django on a busy machine
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer in 60s:\n{self.log()}")
 
