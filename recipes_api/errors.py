@@ -99,7 +99,7 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: render any exception in the one error shape."""
     error = domain_error(exc)
-    if error.status >= 500:
+    if error.status >= 500 and not isinstance(exc, DomainError):  # a DomainError was raised on purpose
         view = context.get("view")
         logger.error("unhandled error in %s", type(view).__name__, exc_info=exc)
     set_rollback()

@@ -227,6 +227,16 @@ JOB_MAX_IN_FLIGHT = env_int("JOB_MAX_IN_FLIGHT", 5)
 JOB_IN_FLIGHT_RETRY_AFTER = env_int("JOB_IN_FLIGHT_RETRY_AFTER", 15)
 # /readyz wants a worker that reported its model loaded within this time.
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60)
+# Progress streams (GET /api/v1/jobs/{id}/events/): each open stream holds
+# one gunicorn thread and polls its job every JOB_EVENTS_POLL_SECONDS, sends a
+# keep-alive comment every JOB_EVENTS_HEARTBEAT_SECONDS of silence, and ends
+# after JOB_EVENTS_MAX_SECONDS with a hint to reconnect. An API process serves
+# at most JOB_EVENTS_MAX_STREAMS at once (more get 503), so that streams never
+# take every thread: keep it below gunicorn's --threads.
+JOB_EVENTS_POLL_SECONDS = env_float("JOB_EVENTS_POLL_SECONDS", 0.5)
+JOB_EVENTS_HEARTBEAT_SECONDS = env_float("JOB_EVENTS_HEARTBEAT_SECONDS", 15.0)
+JOB_EVENTS_MAX_SECONDS = env_float("JOB_EVENTS_MAX_SECONDS", 60.0)
+JOB_EVENTS_MAX_STREAMS = env_int("JOB_EVENTS_MAX_STREAMS", 2)
 
 # --- worker -------------------------------------------------------------------
 

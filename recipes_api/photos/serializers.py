@@ -30,7 +30,7 @@ class JobSerializer(serializers.ModelSerializer):
         model = Job
         fields = [
             "id", "status", "stage", "mode", "language", "photo", "recipe", "error",
-            "attempts", "created_at", "updated_at", "started_at", "finished_at",
+            "attempts", "tokens", "created_at", "updated_at", "started_at", "finished_at",
         ]
         read_only_fields = fields
 

@@ -58,7 +58,7 @@ def test_it_shows_one_job(alice_client, alice, job_for):
     assert r.status_code == 200
     assert set(r.json()) == {
         "id", "status", "stage", "mode", "language", "photo", "recipe", "error",
-        "attempts", "created_at", "updated_at", "started_at", "finished_at",
+        "attempts", "tokens", "created_at", "updated_at", "started_at", "finished_at",
     }
     assert r.json()["photo"] == str(job.photo_id)
 
@@ -100,3 +100,13 @@ def test_it_answers_404_for_an_unknown_job(alice_client):
 
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found"
+
+
+def test_it_shows_how_many_tokens_a_running_job_has_generated(alice_client, alice, job_for):
+    job = services.job_claim(job_id=job_for(alice).id)
+    services.job_heartbeat(job=job, tokens=42)
+
+    r = alice_client.get(f"/api/v1/jobs/{job.id}/")
+
+    assert r.json()["status"] == "running"
+    assert r.json()["tokens"] == 42

@@ -32,3 +32,11 @@ def test_it_serves_the_docs_page(anon_client, db):
     r = anon_client.get("/api/docs/")
 
     assert r.status_code == 200
+
+
+def test_it_documents_the_job_events_as_a_stream(anon_client, db):
+    paths = anon_client.get("/api/schema/", {"format": "json"}).json()["paths"]
+
+    events = paths["/api/v1/jobs/{job_id}/events/"]["get"]
+    assert list(events["responses"]["200"]["content"]) == ["text/event-stream"]
+    assert "Last-Event-ID" in [parameter["name"] for parameter in events["parameters"]]
