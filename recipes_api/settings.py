@@ -9,6 +9,7 @@ The README's configuration table lists every variable read here.
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +48,18 @@ def data_path(*parts: str) -> Path:
     path = DATA_DIR.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# The exit status of a process that refuses its configuration: 3, like a worker
+# that cannot load its model, so that neither gunicorn (a worker that fails to
+# boot halts it) nor worker.supervise starts it again to fail the same way.
+EXIT_CONFIG = 3
+
+
+def refuse(reason: str) -> None:
+    """Stop the process with one clear line instead of a traceback."""
+    print(f"platepilot: {reason}", file=sys.stderr, flush=True)
+    sys.exit(EXIT_CONFIG)
 
 
 def secret_key() -> str:
@@ -202,6 +215,45 @@ SPECTACULAR_SETTINGS = {
         **{f"{enum.__name__}Enum": [member.value for member in enum] for enum in (Allergen, Course, Diet, Source)},
     },
 }
+
+# --- cache and throttles ------------------------------------------------------
+
+# The throttles count in this cache, so every API process must share it:
+# Redis (CACHE_URL=redis://...) across hosts; unset, files under DATA_DIR,
+# which the gunicorn processes of one host share.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A stuck Redis must fail a request, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+elif CACHE_URL:
+    refuse("CACHE_URL must start with redis://, rediss:// or unix://.")
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": data_path("cache")}
+    }
+
+# Register and token (obtain and refresh) count per client IP, against
+# password guessing and sign-up floods; upload counts per user. A view opts
+# in with `throttle_scope`. DRF reads and rewrites a list per client, so a
+# burst of simultaneous requests can slip a few past the rate; the locked
+# in-flight cap (JOB_MAX_IN_FLIGHT) is what bounds the work one user queues.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.ScopedRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "register": env_str("THROTTLE_REGISTER", "20/hour"),
+    "token": env_str("THROTTLE_TOKEN", "10/minute"),
+    "upload": env_str("THROTTLE_UPLOAD", "30/hour"),
+}
+# How many proxies in front of the API append to X-Forwarded-For; the client
+# IP is the address the outermost of them saw. 0: trust no header, use the
+# peer address (right when nothing sits in front, wrong behind a proxy: every
+# client would share the proxy's address).
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0)
 
 # --- jobs ---------------------------------------------------------------------
 
