@@ -3,8 +3,9 @@
 Every knob has an embedded default that runs on one laptop with no server:
 SQLite, a folder-backed Celery broker, and all runtime state (database,
 broker queue, media, models, secret key) under one data folder, DATA_DIR.
-Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and friends.
-The README's configuration table lists every variable read here.
+Production sets PRODUCTION=true, which demands an explicit SECRET_KEY and
+turns the HTTPS settings on, and DATABASE_URL, CELERY_BROKER_URL, CACHE_URL
+and friends. The README's configuration table lists every variable read here.
 """
 
 import os
@@ -62,10 +63,17 @@ def refuse(reason: str) -> None:
     sys.exit(EXIT_CONFIG)
 
 
+PRODUCTION = env_bool("PRODUCTION", False)
+
+
 def secret_key() -> str:
-    """SECRET_KEY from the environment, else one made once and kept in DATA_DIR."""
+    """SECRET_KEY from the environment, else (outside production only) one
+    made once and kept in DATA_DIR."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if PRODUCTION:
+        # A key file per host would make each host refuse the others' tokens.
+        refuse("PRODUCTION=true needs SECRET_KEY: set the same secret on every API host and worker.")
     key_file = data_path() / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -74,7 +82,7 @@ def secret_key() -> str:
 
 
 SECRET_KEY = secret_key()
-DEBUG = env_bool("DEBUG", False)
+DEBUG = env_bool("DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -323,6 +331,23 @@ VISION_DTYPE = env_str("VISION_DTYPE", "auto")
 VISION_MAX_NEW_TOKENS = env_int("VISION_MAX_NEW_TOKENS", 2048)
 VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 VISION_MODELS_DIR = data_path("models")
+
+# --- security -----------------------------------------------------------------
+
+# Secure by default in production, each one overridable. The TLS proxy in
+# front must set X-Forwarded-Proto, or every request would be redirected.
+if env_bool("SECURE_PROXY_SSL_HEADER", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# A load balancer probes over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Asks browsers' preload lists to take the domain (once it is submitted);
+# leaving them again takes months, so set it false if that is not yet meant.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 
 # --- logging ------------------------------------------------------------------
 
