@@ -247,11 +247,11 @@ else:
     }
 
 # Register and token (obtain and refresh) count per client IP, against
-# password guessing and sign-up floods; upload counts per user. A view opts
-# in with `throttle_scope`. DRF reads and rewrites a list per client, so a
+# password guessing and sign-up floods; upload counts per user (see
+# recipes_api/throttles.py). DRF reads and rewrites a list per client, so a
 # burst of simultaneous requests can slip a few past the rate; the locked
 # in-flight cap (JOB_MAX_IN_FLIGHT) is what bounds the work one user queues.
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.ScopedRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["recipes_api.throttles.FairUseThrottle"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "register": env_str("THROTTLE_REGISTER", "20/hour"),
     "token": env_str("THROTTLE_TOKEN", "10/minute"),

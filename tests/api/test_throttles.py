@@ -7,11 +7,11 @@ import re
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.throttling import ScopedRateThrottle
 
 from recipes_api.accounts.models import User
 from recipes_api.photos.models import Photo
-from tests.live import ApiServer, live_env
+from recipes_api.throttles import FairUseThrottle
+from tests.live import ApiServer, free_port, live_env
 
 REGISTER = "/api/v1/auth/register/"
 TOKEN = "/api/v1/auth/token/"
@@ -28,7 +28,7 @@ def rates(monkeypatch):
     """
 
     def set_rates(**scopes: str) -> None:
-        monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, **scopes})
+        monkeypatch.setattr(FairUseThrottle, "THROTTLE_RATES", {**FairUseThrottle.THROTTLE_RATES, **scopes})
 
     return set_rates
 
@@ -126,6 +126,15 @@ def test_it_throttles_uploads_per_user(alice_client, bob_client, picture, media_
     assert Photo.objects.filter(owner__username="alice").count() == 2
     assert len([path for path in media_root.rglob("*") if path.is_file()]) == 2
     assert upload(bob_client).status_code == 202
+
+
+def test_it_lets_requests_through_while_the_cache_is_down(anon_client, db, rates, settings):
+    rates(register="1/hour")
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}}
+
+    assert register(anon_client, "carol").status_code == 201
+    assert register(anon_client, "dave").status_code == 201
 
 
 @pytest.mark.services
