@@ -12,6 +12,7 @@ export PYTHONUNBUFFERED := 1
 # The second test pass: the same suite's service-backed tests on real servers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .PHONY: run api worker test test-embedded test-services setup migrate preflight clean
 
@@ -33,10 +34,10 @@ test-embedded: $(VENV)/.installed
 	DATA_DIR=$(DATA_DIR)/test HF_HUB_OFFLINE=1 $(BIN)/pytest
 
 test-services: $(VENV)/.installed
-	@export HF_HUB_OFFLINE=1 DATA_DIR=$(DATA_DIR)/test-services DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL); \
+	@export HF_HUB_OFFLINE=1 DATA_DIR=$(DATA_DIR)/test-services DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) CACHE_URL=$(TEST_CACHE_URL); \
 	$(BIN)/python -m tests.services_up; up=$$?; \
 	if [ $$up -eq 2 ]; then exit 0; elif [ $$up -ne 0 ]; then exit $$up; fi; \
-	echo "== service-backed tests on $$DATABASE_URL and $$CELERY_BROKER_URL"; \
+	echo "== service-backed tests on $$DATABASE_URL, $$CELERY_BROKER_URL and $$CACHE_URL"; \
 	$(BIN)/pytest -m services
 
 setup: $(VENV)/.installed migrate

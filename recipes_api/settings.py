@@ -3,12 +3,14 @@
 Every knob has an embedded default that runs on one laptop with no server:
 SQLite, a folder-backed Celery broker, and all runtime state (database,
 broker queue, media, models, secret key) under one data folder, DATA_DIR.
-Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and friends.
-The README's configuration table lists every variable read here.
+Production sets PRODUCTION=true, which demands an explicit SECRET_KEY and
+turns the HTTPS settings on, and DATABASE_URL, CELERY_BROKER_URL, CACHE_URL
+and friends. The README's configuration table lists every variable read here.
 """
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,10 +51,29 @@ def data_path(*parts: str) -> Path:
     return path
 
 
+# The exit status of a process that refuses its configuration: 3, like a worker
+# that cannot load its model, so that neither gunicorn (a worker that fails to
+# boot halts it) nor worker.supervise starts it again to fail the same way.
+EXIT_CONFIG = 3
+
+
+def refuse(reason: str) -> None:
+    """Stop the process with one clear line instead of a traceback."""
+    print(f"platepilot: {reason}", file=sys.stderr, flush=True)
+    sys.exit(EXIT_CONFIG)
+
+
+PRODUCTION = env_bool("PRODUCTION", False)
+
+
 def secret_key() -> str:
-    """SECRET_KEY from the environment, else one made once and kept in DATA_DIR."""
+    """SECRET_KEY from the environment, else (outside production only) one
+    made once and kept in DATA_DIR."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if PRODUCTION:
+        # A key file per host would make each host refuse the others' tokens.
+        refuse("PRODUCTION=true needs SECRET_KEY: set the same secret on every API host and worker.")
     key_file = data_path() / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -61,7 +82,7 @@ def secret_key() -> str:
 
 
 SECRET_KEY = secret_key()
-DEBUG = env_bool("DEBUG", False)
+DEBUG = env_bool("DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -203,6 +224,45 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- cache and throttles ------------------------------------------------------
+
+# The throttles count in this cache, so every API process must share it:
+# Redis (CACHE_URL=redis://...) across hosts; unset, files under DATA_DIR,
+# which the gunicorn processes of one host share.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A stuck Redis must fail a request, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+elif CACHE_URL:
+    refuse("CACHE_URL must start with redis://, rediss:// or unix://.")
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": data_path("cache")}
+    }
+
+# Register and token (obtain and refresh) count per client IP, against
+# password guessing and sign-up floods; upload counts per user (see
+# recipes_api/throttles.py). DRF reads and rewrites a list per client, so a
+# burst of simultaneous requests can slip a few past the rate; the locked
+# in-flight cap (JOB_MAX_IN_FLIGHT) is what bounds the work one user queues.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["recipes_api.throttles.FairUseThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "register": env_str("THROTTLE_REGISTER", "20/hour"),
+    "token": env_str("THROTTLE_TOKEN", "10/minute"),
+    "upload": env_str("THROTTLE_UPLOAD", "30/hour"),
+}
+# How many proxies in front of the API append to X-Forwarded-For; the client
+# IP is the address the outermost of them saw. 0: trust no header, use the
+# peer address (right when nothing sits in front, wrong behind a proxy: every
+# client would share the proxy's address).
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0)
+
 # --- jobs ---------------------------------------------------------------------
 
 # A job is tried at most this many times (crashes, lost leases and transient
@@ -281,6 +341,23 @@ VISION_DTYPE = env_str("VISION_DTYPE", "auto")
 VISION_MAX_NEW_TOKENS = env_int("VISION_MAX_NEW_TOKENS", 2048)
 VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 VISION_MODELS_DIR = data_path("models")
+
+# --- security -----------------------------------------------------------------
+
+# Secure by default in production, each one overridable. The TLS proxy in
+# front must set X-Forwarded-Proto, or every request would be redirected.
+if env_bool("SECURE_PROXY_SSL_HEADER", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# A load balancer probes over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Asks browsers' preload lists to take the domain (once it is submitted);
+# leaving them again takes months, so set it false if that is not yet meant.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 
 # --- logging ------------------------------------------------------------------
 

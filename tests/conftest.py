@@ -6,6 +6,7 @@ import struct
 import zlib
 
 import pytest
+from django.core.cache import cache
 from PIL import ExifTags, Image
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
@@ -14,6 +15,13 @@ from vision import schema
 from recipes_api.accounts.models import User
 
 PASSWORD = "plates-and-pilots-42"
+
+
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Each test starts with an empty cache, and so with no throttle counts:
+    the cache (files under DATA_DIR, or Redis) outlives a test and a run."""
+    cache.clear()
 
 
 @pytest.fixture

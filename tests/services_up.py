@@ -1,5 +1,5 @@
-"""`python -m tests.services_up`: are the database and broker of this
-environment reachable? The service-backed test pass needs both. In CI a
+"""`python -m tests.services_up`: are the database, broker and cache of this
+environment reachable? The service-backed test pass needs all three. In CI a
 missing service fails the run; elsewhere it is reported and skipped."""
 
 import os
@@ -11,6 +11,7 @@ import django
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     django.setup()
+    from django.core.cache import cache
     from django.db import connection
 
     from worker.celery import app
@@ -25,6 +26,10 @@ def main() -> int:
             broker.ensure_connection(max_retries=1)
     except Exception as error:
         problems.append(f"broker: {error}")
+    try:
+        cache.get("services-up")
+    except Exception as error:
+        problems.append(f"cache: {error}")
     if not problems:
         return 0
     for problem in problems:

@@ -8,6 +8,10 @@ os.environ.setdefault("DATA_DIR", str(Path(__file__).resolve().parent.parent / "
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("VISION_MODEL", "tiny")
 os.environ.setdefault("VISION_MAX_NEW_TOKENS", "768")
+# Rates no test reaches by accident (live API processes inherit them too);
+# the throttle tests set their own.
+for scope in ("REGISTER", "TOKEN", "UPLOAD"):
+    os.environ.setdefault(f"THROTTLE_{scope}", "1000/minute")
 
 from recipes_api.settings import *  # noqa: E402,F403
 from recipes_api.settings import DATABASES, data_path  # noqa: E402

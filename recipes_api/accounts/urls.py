@@ -1,10 +1,9 @@
 from django.urls import path
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from recipes_api.accounts.api import RegisterApi
+from recipes_api.accounts.api import RegisterApi, TokenObtainApi, TokenRefreshApi
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="register"),
-    path("auth/token/", TokenObtainPairView.as_view(), name="token"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/", TokenObtainApi.as_view(), name="token"),
+    path("auth/token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
 ]

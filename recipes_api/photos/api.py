@@ -19,6 +19,7 @@ from recipes_api.photos.services import photo_accept
 
 class PhotoUploadApi(APIView):
     parser_classes = [MultiPartParser]
+    throttle_scope = "upload"  # per user
 
     @extend_schema(request=PhotoUploadSerializer, responses={202: JobSerializer})
     def post(self, request):
