@@ -15,6 +15,7 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from recipes_api.photos.models import Job
 from recipes_api.photos.services import (
     job_claim,
     job_fail,
@@ -26,7 +27,6 @@ from recipes_api.photos.services import (
     jobs_exhaust,
     photo_read,
 )
-from recipes_api.photos.models import Job
 from vision import VisionError
 from worker import engine
 from worker.celery import app

@@ -244,17 +244,20 @@ def job_release(*, job: Job) -> bool:
     rings for it (or the sweep does). Returns False when the claim no longer
     holds, writing nothing.
     """
-    now = timezone.now()
-    return bool(
-        _held(job).update(
-            status=Job.Status.QUEUED,
-            stage=Job.Stage.QUEUED,
-            claim=None,
-            lease_expires_at=None,
-            dispatched_at=None,
-            updated_at=now,
-        )
-    )
+    return bool(_held(job).update(**requeued_fields()))
+
+
+def requeued_fields() -> dict:
+    """What putting a job back in the queue writes: no claim, no lease, and
+    no bell yet, so the sweep rings for it."""
+    return {
+        "status": Job.Status.QUEUED,
+        "stage": Job.Stage.QUEUED,
+        "claim": None,
+        "lease_expires_at": None,
+        "dispatched_at": None,
+        "updated_at": timezone.now(),
+    }
 
 
 def _finish(job: Job, status: str, *, recipe: Recipe | None = None) -> None:

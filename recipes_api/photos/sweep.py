@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from recipes_api.photos.models import Job, WorkerHeartbeat
-from recipes_api.photos.services import jobs_exhaust, job_send
+from recipes_api.photos.services import job_send, jobs_exhaust, requeued_fields
 
 logger = logging.getLogger(__name__)
 
@@ -54,17 +54,10 @@ def jobs_sweep() -> SweepResult:
 
 
 def _requeue_expired() -> int:
-    now = timezone.now()
-    return Job.objects.filter(
-        status=Job.Status.RUNNING, lease_expires_at__lt=now, attempts__lt=settings.JOB_MAX_ATTEMPTS
-    ).update(
-        status=Job.Status.QUEUED,
-        stage=Job.Stage.QUEUED,
-        claim=None,
-        lease_expires_at=None,
-        dispatched_at=None,
-        updated_at=now,
+    expired = Job.objects.filter(
+        status=Job.Status.RUNNING, lease_expires_at__lt=timezone.now(), attempts__lt=settings.JOB_MAX_ATTEMPTS
     )
+    return expired.update(**requeued_fields())
 
 
 def _due_for_a_bell() -> list[tuple]:
