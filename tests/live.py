@@ -87,7 +87,11 @@ class _Process:
         return self
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.kill()  # a process that failed to come up must not outlive the test
+            raise
 
     def __exit__(self, *exc_info):
         self.stop()

@@ -12,12 +12,13 @@ pytestmark = pytest.mark.services
 def test_a_new_worker_finishes_every_job_after_one_is_killed_mid_generation(fault_env, script, upload, tmp_path):
     script("slow:30")  # the first job generates slowly enough to be caught in the act
     env = fault_env()
-    first = WorkerProcess(env, name="first", log_dir=tmp_path).start().wait_ready()
-    jobs = [upload() for _ in range(3)]
-    wait_until(lambda: job_state(jobs[0]).stage == "generating", why="generation", processes=[first])
+    with WorkerProcess(env, name="first", log_dir=tmp_path) as first:
+        first.wait_ready()
+        jobs = [upload() for _ in range(3)]
+        wait_until(lambda: job_state(jobs[0]).stage == "generating", why="generation", processes=[first])
 
-    first.kill()  # SIGKILL: no goodbye, the job is left running with a lease
-    assert job_state(jobs[0]).status == "running"
+        first.kill()  # SIGKILL: no goodbye, the job is left running with a lease
+        assert job_state(jobs[0]).status == "running"
 
     with WorkerProcess(env, name="second", log_dir=tmp_path) as second:
         wait_until(lambda: all_finished(jobs), why="every job to finish", processes=[first, second])

@@ -7,13 +7,14 @@ from tests.faults.conftest import job_state
 from tests.live import WorkerProcess
 
 
+@pytest.mark.services
 @pytest.mark.parametrize("supervised", [False, True], ids=["bare", "supervised"])
 def test_it_exits_with_one_line_before_taking_a_job(fault_env, upload, tmp_path, supervised):
     env = fault_env(VISION_BACKEND="tests.faults.backends:UnloadableBackend")
     job = upload()
 
-    worker = WorkerProcess(env, supervised=supervised, log_dir=tmp_path).start()
-    worker.process.wait(timeout=120)
+    with WorkerProcess(env, supervised=supervised, log_dir=tmp_path) as worker:
+        worker.process.wait(timeout=120)
 
     assert worker.process.returncode == 3
     lines = [line for line in worker.log().splitlines() if line.startswith("platepilot worker:")]

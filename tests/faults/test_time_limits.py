@@ -2,10 +2,13 @@
 limit a job fails with `timed_out` and the worker goes on; past the hard limit
 (a forward pass that never returns) the job fails and the worker is replaced."""
 
+import pytest
+
 from tests.faults.conftest import all_finished, job_state, recipes_of, wait_until
 from tests.live import WorkerProcess
 
 
+@pytest.mark.services
 def test_it_fails_slow_jobs_at_the_soft_limit_and_replaces_a_stuck_worker(fault_env, script, upload, tmp_path):
     script("slow:100", "stuck", "ok")
     env = fault_env(JOB_SOFT_TIME_LIMIT=8, JOB_TIME_LIMIT=10, VISION_MAX_NEW_TOKENS=320)
