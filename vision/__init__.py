@@ -8,7 +8,7 @@ backend does.
 """
 
 from vision.backend import GenerationOptions, VisionBackend, VisionConfig, backend_create
-from vision.errors import GenerationIncomplete, ModelUnavailable, RecipeInvalid, VisionError, VisionTransient
+from vision.errors import GenerationIncomplete, ModelUnavailable, NotFood, RecipeInvalid, VisionError, VisionTransient
 from vision.models import ResolvedModel, model_resolve
 from vision.schema import Recipe, recipe_json_schema, recipe_parse
 from vision.tiny import tiny_checkpoint_build
@@ -17,6 +17,7 @@ __all__ = [
     "GenerationIncomplete",
     "GenerationOptions",
     "ModelUnavailable",
+    "NotFood",
     "Recipe",
     "RecipeInvalid",
     "ResolvedModel",

@@ -27,6 +27,12 @@ class GenerationIncomplete(VisionError):
     code = "generation_incomplete"
 
 
+class NotFood(VisionError):
+    """The model found no food in the photos, or no recipe on a recipe card."""
+
+    code = "not_food"
+
+
 class RecipeInvalid(VisionError, ValueError):
     """Model output that is not a recipe; `errors` lists what is wrong."""
 

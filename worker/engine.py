@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from PIL import Image
 
-from vision import GenerationOptions, Recipe, VisionBackend, VisionConfig, backend_create
+from vision import GenerationOptions, NotFood, Recipe, VisionBackend, VisionConfig, backend_create
 
 _backend: VisionBackend | None = None
 _lock = threading.Lock()
@@ -50,10 +50,22 @@ def recipe_from_photo(
 
     `on_token(tokens_so_far)` is called at each decoding step; what it raises
     stops the generation and propagates. Raises `vision.errors.VisionError`
-    when no recipe can be made.
+    when no recipe can be made, `NotFood` included: the model saw no food, or
+    no recipe on a recipe card. Such an answer must never reach a library.
     """
     backend = backend_get()
     options = GenerationOptions(mode=mode, language=language or None, on_token=on_token)
     with Image.open(io.BytesIO(photo)) as image:
         recipe = backend.generate([image], options)
+    recipe_check_food(recipe, mode=mode)
     return recipe, backend.model_id
+
+
+def recipe_check_food(recipe: Recipe, *, mode: str) -> None:
+    """Raise `NotFood` unless the answer describes food: the model said the
+    photo shows none, or a recipe card yielded neither ingredients nor steps.
+    One rule for every backend, so it lives here, at the door to vision."""
+    if not recipe.is_food:
+        raise NotFood("the model found no food in the photo")
+    if mode == "recipe_card" and not recipe.ingredients and not recipe.steps:
+        raise NotFood("the model found no recipe on the card")

@@ -5,6 +5,7 @@ never to a user; a phone app branches on the code and may show the message.
 """
 
 JOB_ERROR_MESSAGES = {
+    "not_food": "We could not find a dish or a recipe in this photo. Try another photo, or choose another mode.",
     "generation_incomplete": "The photo could not be turned into a complete recipe. Try again, or try a clearer photo.",
     "recipe_invalid": "The photo could not be turned into a usable recipe. Try again, or try a clearer photo.",
     "model_unavailable": "Recipe reading is not available right now. Please try again later.",

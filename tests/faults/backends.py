@@ -11,6 +11,8 @@ worker process of the test; "ok" once the file is empty):
     permanent   raise RecipeInvalid
     crash       SIGKILL this worker, as the kernel's OOM killer would
     stuck       hang without producing a token (a forward pass that never returns)
+    not_food    the real tiny model, whose answer then says the photo shows no food
+    no_recipe   the real tiny model, whose answer then has no ingredients and no steps
 """
 
 from __future__ import annotations
@@ -57,7 +59,12 @@ class ScriptedBackend:
             time.sleep(3600)
         if action.startswith("slow:"):
             options = dataclasses.replace(options, on_token=_slowed(options.on_token, int(action[5:]) / 1000))
-        return self.real.generate(images, options)
+        recipe = self.real.generate(images, options)
+        if action == "not_food":
+            return recipe.model_copy(update={"is_food": False})
+        if action == "no_recipe":
+            return recipe.model_copy(update={"is_food": True, "ingredients": [], "steps": []})
+        return recipe
 
 
 def _slowed(on_token, seconds: float):
