@@ -66,6 +66,12 @@ class Conflict(DomainError):
     message = "The request conflicts with the current state."
 
 
+class LengthRequired(DomainError):
+    status = 411
+    code = "length_required"
+    message = "Send the request with a Content-Length header."
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     code = "request_too_large"
@@ -76,6 +82,14 @@ class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"
     message = "This media type is not supported."
+
+
+class Unprocessable(DomainError):
+    """Well-formed and of a supported type, but not something we will process."""
+
+    status = 422
+    code = "unprocessable"
+    message = "The request is well-formed but cannot be processed."
 
 
 class TooManyJobs(DomainError):

@@ -182,6 +182,11 @@ WHITENOISE_USE_FINDERS = True
 
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_MIN_SIDE = env_int("PHOTO_MIN_SIDE", 256)
+PHOTO_MAX_ASPECT = env_float("PHOTO_MAX_ASPECT", 6.0)
+PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 1600)  # the working copy the model reads
+PHOTO_THUMBNAIL_SIDE = env_int("PHOTO_THUMBNAIL_SIDE", 384)
+PHOTO_KEEP_ORIGINAL = env_bool("PHOTO_KEEP_ORIGINAL", False)
 # Django refuses bodies over this before any view runs; leave room for the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

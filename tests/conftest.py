@@ -86,9 +86,10 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def picture():
-    """picture("PNG", size=(40, 30), mode="RGBA") -> the bytes of a small image."""
+    """picture("PNG", size=(400, 300), mode="RGBA") -> the bytes of a small
+    image (400x300 unless told: uploads under PHOTO_MIN_SIDE are refused)."""
 
-    def make(fmt: str = "JPEG", *, size=(64, 48), mode: str = "RGB", color="tomato", **save) -> bytes:
+    def make(fmt: str = "JPEG", *, size=(400, 300), mode: str = "RGB", color="tomato", **save) -> bytes:
         image = Image.new(mode, size, color)
         out = io.BytesIO()
         image.save(out, fmt, **save)
@@ -98,11 +99,9 @@ def picture():
 
 
 @pytest.fixture
-def sideways_jpeg() -> bytes:
-    """A 64x48 JPEG, red left half and blue right half, whose EXIF says
-    "rotate 90° clockwise" (orientation 6) and carries a GPS position."""
-    image = Image.new("RGB", (64, 48), "blue")
-    image.paste("red", (0, 0, 32, 48))
+def phone_exif() -> bytes:
+    """EXIF as a phone writes it: "rotate 90° clockwise" (orientation 6), a
+    maker, and a GPS position."""
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = 6
     exif[ExifTags.Base.Make] = "PlatePhone"
@@ -111,8 +110,16 @@ def sideways_jpeg() -> bytes:
     gps[ExifTags.GPS.GPSLatitude] = (48.0, 51.0, 24.0)
     gps[ExifTags.GPS.GPSLongitudeRef] = "E"
     gps[ExifTags.GPS.GPSLongitude] = (2.0, 21.0, 3.0)
+    return exif.tobytes()
+
+
+@pytest.fixture
+def sideways_jpeg(phone_exif) -> bytes:
+    """A 400x300 JPEG, red left half and blue right half, with `phone_exif`."""
+    image = Image.new("RGB", (400, 300), "blue")
+    image.paste("red", (0, 0, 200, 300))
     out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif.tobytes())
+    image.save(out, "JPEG", exif=phone_exif)
     return out.getvalue()
 
 

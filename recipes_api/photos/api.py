@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recipes_api import errors
 from recipes_api.photos.events import job_event_stream
 from recipes_api.photos.images import UploadSizeLimit
 from recipes_api.photos.selectors import job_get, job_list
@@ -23,6 +24,7 @@ class PhotoUploadApi(APIView):
 
     @extend_schema(request=PhotoUploadSerializer, responses={202: JobSerializer})
     def post(self, request):
+        _check_body(request)
         # Must run before request.data is first read; DRF hands this list
         # straight through to Django's request.
         request.upload_handlers.insert(0, UploadSizeLimit(request, max_bytes=settings.PHOTO_MAX_BYTES))
@@ -38,6 +40,16 @@ class PhotoUploadApi(APIView):
         return Response(
             JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
+
+
+def _check_body(request) -> None:
+    """Refuse, before the body is read, what cannot carry a photo."""
+    if not request.content_type.startswith("multipart/form-data"):
+        raise errors.Invalid("Send the photo as multipart/form-data.", code="not_multipart")
+    # Without a length (a chunked body) Django reads the body as empty; say
+    # so rather than answer that the image is missing.
+    if not request.META.get("CONTENT_LENGTH"):
+        raise errors.LengthRequired("Send the photo with a Content-Length header; chunked uploads are not supported.")
 
 
 class JobListApi(generics.ListAPIView):

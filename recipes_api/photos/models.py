@@ -16,12 +16,35 @@ def photo_path(photo: "Photo", filename: str) -> str:
     return f"photos/{photo.owner_id}/{photo.id}.jpg"
 
 
+def thumbnail_path(photo: "Photo", filename: str) -> str:
+    return f"photos/{photo.owner_id}/{photo.id}.thumb.webp"
+
+
+def original_path(photo: "Photo", filename: str) -> str:
+    return f"photos/{photo.owner_id}/{photo.id}.original.{photo.source_format}"
+
+
 class Photo(models.Model):
-    """An uploaded photo, normalised: upright RGB JPEG with no metadata."""
+    """An uploaded photo, normalised: an upright RGB JPEG working copy and a
+    WebP thumbnail, neither with metadata, and a BlurHash placeholder."""
+
+    class SourceFormat(models.TextChoices):
+        JPEG = "jpeg"
+        PNG = "png"
+        WEBP = "webp"
+        HEIC = "heic"
+        AVIF = "avif"
 
     id = models.UUIDField(primary_key=True, default=uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=photo_path, max_length=200)
+    image = models.FileField(upload_to=photo_path, max_length=200, help_text="The working copy the model reads.")
+    thumbnail = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
+    blurhash = models.CharField(max_length=100, blank=True)
+    # Blank on photos stored before the format was recorded.
+    source_format = models.CharField(max_length=8, choices=SourceFormat.choices, blank=True)
+    original = models.FileField(
+        upload_to=original_path, max_length=200, blank=True, help_text="The upload as sent, under PHOTO_KEEP_ORIGINAL."
+    )
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     bytes = models.PositiveIntegerField()

@@ -5,7 +5,7 @@ from recipes_api.photos.models import Job, language_tag
 
 
 class PhotoUploadSerializer(serializers.Serializer):
-    image = serializers.FileField(help_text="A JPEG, PNG or WebP photo.")
+    image = serializers.FileField(help_text="A JPEG, PNG, WebP, HEIC or AVIF photo.")
     mode = serializers.ChoiceField(choices=Job.Mode.choices, default=Job.Mode.AUTO)
     language = serializers.CharField(
         max_length=35,

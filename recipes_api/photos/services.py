@@ -23,7 +23,7 @@ from worker.dispatch import job_dispatch
 from recipes_api import errors
 from recipes_api.accounts.models import User
 from recipes_api.photos.failures import job_error_message
-from recipes_api.photos.images import image_normalize
+from recipes_api.photos.images import ImageRules, NormalizedImage, image_normalize
 from recipes_api.photos.models import Job, Photo
 from recipes_api.recipes.models import Recipe
 from recipes_api.recipes.services import recipe_create
@@ -40,23 +40,31 @@ def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, languag
     """Store an uploaded photo and queue a job to read a recipe from it.
 
     The upload is checked and normalised first (see `image_normalize`, whose
-    DomainErrors pass through). An owner with `JOB_MAX_IN_FLIGHT` jobs queued
-    or running gets `errors.TooManyJobs` instead. The photo and its queued job
-    are saved in one transaction and the worker is rung only once it commits;
-    if the broker is down the job stays queued and the sweep rings later. On
-    any failure nothing is left behind, neither rows nor the stored file (call
-    it outside an outer transaction, whose later rollback this cannot see).
+    DomainErrors pass through); its working copy and thumbnail are stored,
+    and its original bytes too when `PHOTO_KEEP_ORIGINAL` is set. An owner
+    with `JOB_MAX_IN_FLIGHT` jobs queued or running gets `errors.TooManyJobs`
+    instead. The photo and its queued job are saved in one transaction and the
+    worker is rung only once it commits; if the broker is down the job stays
+    queued and the sweep rings later. On any failure nothing is left behind,
+    neither rows nor stored files (call it outside an outer transaction, whose
+    later rollback this cannot see).
     """
     mode = Job.Mode(mode)
     _check_in_flight(owner)  # cheap early answer; the locked check below decides
-    image = image_normalize(upload, max_bytes=settings.PHOTO_MAX_BYTES, max_pixels=settings.PHOTO_MAX_PIXELS)
+    image = image_normalize(upload, ImageRules.from_settings())
     photo = Photo(
-        owner=owner, width=image.width, height=image.height, bytes=len(image.content), sha256=image.sha256
+        owner=owner,
+        width=image.width,
+        height=image.height,
+        bytes=len(image.content),
+        sha256=image.sha256,
+        blurhash=image.blurhash,
+        source_format=image.source_format,
     )
-    # The file is written before the transaction opens, so the (SQLite) write
-    # lock is not held during file I/O; the except clause undoes it.
-    photo.image.save("photo.jpg", ContentFile(image.content), save=False)
     try:
+        # The files are written before the transaction opens, so the (SQLite)
+        # write lock is not held during file I/O; the except clause undoes them.
+        _photo_files_save(photo, image)
         with transaction.atomic():
             # Serialises one owner's uploads, so racing requests cannot both
             # take the last free slot.
@@ -66,9 +74,24 @@ def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, languag
             job = Job.objects.create(owner=owner, photo=photo, mode=mode, language=language)
             transaction.on_commit(lambda: job_send(job_id=job.id))
     except BaseException:
-        photo.image.storage.delete(photo.image.name)
+        _photo_files_delete(photo)
         raise
     return job
+
+
+def _photo_files_save(photo: Photo, image: NormalizedImage) -> None:
+    """Precondition: `photo` is not saved yet (save=False leaves the row alone)."""
+    photo.image.save("photo.jpg", ContentFile(image.content), save=False)
+    photo.thumbnail.save("thumb.webp", ContentFile(image.thumbnail), save=False)
+    if settings.PHOTO_KEEP_ORIGINAL:
+        photo.original.save("original", ContentFile(image.original), save=False)
+
+
+def _photo_files_delete(photo: Photo) -> None:
+    """Delete whichever of the photo's files were stored; an unset one has no name."""
+    for file in (photo.image, photo.thumbnail, photo.original):
+        if file.name:
+            file.storage.delete(file.name)
 
 
 def _check_in_flight(owner) -> None:

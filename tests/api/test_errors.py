@@ -60,7 +60,7 @@ def test_it_shapes_malformed_json(anon_client, db):
 
 
 def test_it_shapes_an_unsupported_content_type(alice_client):
-    r = alice_client.post("/api/v1/photos/", "<dish/>", content_type="application/xml")
+    r = alice_client.post("/api/v1/auth/register/", "<user/>", content_type="application/xml")
 
     assert_error(r, 415, "unsupported_media_type")
 

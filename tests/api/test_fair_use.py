@@ -40,7 +40,7 @@ def test_it_refuses_the_upload_past_the_cap(alice_client, picture, media_root):
     assert error["code"] == "too_many_jobs"
     assert error["details"] == {"max_in_flight": 2}
     assert Job.objects.count() == Photo.objects.count() == 2
-    assert len(stored_files(media_root)) == 2
+    assert len(stored_files(media_root)) == 4  # a working copy and a thumbnail each
 
 
 def test_it_counts_running_jobs_too(alice_client, picture):

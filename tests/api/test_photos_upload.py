@@ -1,7 +1,10 @@
 import io
 
+import blurhash
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import MULTIPART_CONTENT, FakePayload, encode_multipart
 from PIL import Image
 
 from recipes_api.photos import services
@@ -15,6 +18,31 @@ pytestmark = pytest.mark.usefixtures("media_root")
 def upload(client, content: bytes, *, name="dish.jpg", content_type="image/jpeg", **fields):
     image = SimpleUploadedFile(name, content, content_type=content_type)
     return client.post(URL, {"image": image, **fields}, format="multipart")
+
+
+MULTIPART = MULTIPART_CONTENT
+BOUNDARY = MULTIPART_CONTENT.split("boundary=")[1]
+
+
+class CountingPayload(FakePayload):
+    """A request body that counts how much of it the server reads."""
+
+    read_bytes = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+    def readline(self, size=-1):
+        data = super().readline(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def opened(file) -> Image.Image:
+    with file.storage.open(file.name, "rb") as stored:
+        return Image.open(io.BytesIO(stored.read()))
 
 
 def stored_files(media_root) -> list:
@@ -58,8 +86,9 @@ def test_it_stores_the_photo_under_a_path_made_of_ids(alice_client, alice, pictu
 
     photo = Photo.objects.get()
     assert photo.image.name == f"photos/{alice.id}/{photo.id}.jpg"
-    assert stored_files(media_root) == [media_root / photo.image.name]
-    assert (photo.width, photo.height) == (64, 48)
+    assert photo.thumbnail.name == f"photos/{alice.id}/{photo.id}.thumb.webp"
+    assert sorted(stored_files(media_root)) == [media_root / photo.image.name, media_root / photo.thumbnail.name]
+    assert (photo.width, photo.height) == (400, 300)
     assert photo.bytes == len(services.photo_read(photo=photo))
     assert len(photo.sha256) == 64
 
@@ -69,17 +98,17 @@ def test_it_applies_exif_rotation_and_drops_all_metadata(alice_client, sideways_
 
     assert r.status_code == 202
     photo = Photo.objects.get()
-    assert (photo.width, photo.height) == (48, 64)
-    stored = Image.open(io.BytesIO(services.photo_read(photo=photo)))
-    assert stored.format == "JPEG"
-    assert stored.size == (48, 64)
-    assert not stored.getexif()
-    assert "exif" not in stored.info
-    # Turned clockwise, the red left half is now on top.
-    red, _, blue = stored.getpixel((24, 8))
-    assert red > 200 and blue < 60
-    red, _, blue = stored.getpixel((24, 56))
-    assert blue > 200 and red < 60
+    assert (photo.width, photo.height) == (300, 400)
+    for stored in (opened(photo.image), opened(photo.thumbnail)):
+        width, height = stored.size
+        assert width * 4 == height * 3
+        assert not stored.getexif()
+        assert "exif" not in stored.info
+        # Turned clockwise, the red left half is now on top.
+        red, _, blue = stored.convert("RGB").getpixel((width // 2, height // 10))
+        assert red > 200 and blue < 60
+        red, _, blue = stored.convert("RGB").getpixel((width // 2, height * 9 // 10))
+        assert blue > 200 and red < 60
 
 
 def test_it_flattens_a_transparent_png_on_white(alice_client, picture):
@@ -91,10 +120,87 @@ def test_it_flattens_a_transparent_png_on_white(alice_client, picture):
     assert all(channel > 245 for channel in stored.getpixel((10, 10)))
 
 
-def test_it_accepts_webp(alice_client, picture):
-    r = upload(alice_client, picture("WEBP"), name="dish.webp", content_type="image/webp")
+@pytest.mark.parametrize(
+    "fmt, name, content_type, source_format",
+    [
+        ("JPEG", "dish.jpg", "image/jpeg", "jpeg"),
+        ("MPO", "dish.jpg", "image/jpeg", "jpeg"),
+        ("PNG", "dish.png", "image/png", "png"),
+        ("WEBP", "dish.webp", "image/webp", "webp"),
+        ("HEIF", "IMG_0001.HEIC", "image/heic", "heic"),
+        ("AVIF", "dish.avif", "image/avif", "avif"),
+    ],
+)
+def test_it_accepts_each_format(alice_client, picture, fmt, name, content_type, source_format):
+    save = {"save_all": True, "append_images": [Image.new("RGB", (400, 300))]} if fmt == "MPO" else {}
+
+    r = upload(alice_client, picture(fmt, **save), name=name, content_type=content_type)
 
     assert r.status_code == 202
+    photo = Photo.objects.get()
+    assert photo.source_format == source_format
+    assert opened(photo.image).format == "JPEG"
+    assert opened(photo.thumbnail).format == "WEBP"
+
+
+def test_it_turns_an_iphone_heic_upright_and_drops_its_gps(alice_client, picture, phone_exif):
+    heic = picture("HEIF", size=(400, 300), exif=phone_exif)
+
+    r = upload(alice_client, heic, name="IMG_0001.HEIC", content_type="image/heic")
+
+    assert r.status_code == 202
+    photo = Photo.objects.get()
+    assert (photo.width, photo.height) == (300, 400)
+    for file in (photo.image, photo.thumbnail):
+        content = file.storage.open(file.name).read()
+        assert b"GPS" not in content and b"PlatePhone" not in content
+
+
+def test_it_caps_the_working_copy_and_the_thumbnail(alice_client, picture):
+    r = upload(alice_client, picture("JPEG", size=(4000, 3000)))
+
+    assert r.status_code == 202
+    photo = Photo.objects.get()
+    assert (photo.width, photo.height) == (1600, 1200)
+    assert opened(photo.image).size == (1600, 1200)
+    assert opened(photo.thumbnail).size == (384, 288)
+
+
+def test_it_follows_the_size_settings(alice_client, picture, settings):
+    settings.PHOTO_MAX_SIDE, settings.PHOTO_THUMBNAIL_SIDE = 800, 200
+
+    upload(alice_client, picture("JPEG", size=(3000, 4000)))
+
+    photo = Photo.objects.get()
+    assert opened(photo.image).size == (600, 800)
+    assert opened(photo.thumbnail).size == (150, 200)
+
+
+def test_it_records_a_blurhash(alice_client, picture):
+    upload(alice_client, picture("JPEG", color=(30, 160, 40)))
+
+    painted = blurhash.decode(Photo.objects.get().blurhash, 4, 3)
+    red, green, blue = painted.getpixel((2, 1))
+    assert green > 120 and red < 80 and blue < 80
+
+
+def test_it_does_not_keep_the_original_by_default(alice_client, picture, media_root):
+    upload(alice_client, picture("HEIF"), name="IMG_0001.HEIC")
+
+    photo = Photo.objects.get()
+    assert not photo.original
+    assert len(stored_files(media_root)) == 2
+
+
+def test_it_keeps_the_original_when_told(alice_client, alice, picture, settings):
+    settings.PHOTO_KEEP_ORIGINAL = True
+    heic = picture("HEIF")
+
+    upload(alice_client, heic, name="my holiday.HEIC")
+
+    photo = Photo.objects.get()
+    assert photo.original.name == f"photos/{alice.id}/{photo.id}.original.heic"
+    assert photo.original.storage.open(photo.original.name).read() == heic
 
 
 def test_it_reads_the_format_from_the_bytes_not_the_name(alice_client, picture):
@@ -182,12 +288,12 @@ def test_it_rejects_a_text_file_with_415(alice_client, media_root):
     assert_nothing_stored(media_root)
 
 
-def test_it_rejects_a_truncated_jpeg_with_400(alice_client, picture, media_root):
+def test_it_rejects_a_truncated_jpeg_with_422(alice_client, picture, media_root):
     whole = picture("JPEG", size=(256, 256), color="olive")
 
     r = upload(alice_client, whole[: len(whole) // 2])
 
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_image"
     assert_nothing_stored(media_root)
 
@@ -252,9 +358,60 @@ def test_it_stops_a_file_over_the_limit_while_it_streams(alice_client, settings,
     assert_nothing_stored(media_root)
 
 
+@pytest.mark.parametrize(
+    "size, code", [((1, 1), "image_too_small"), ((255, 1000), "image_too_small"), ((1900, 300), "extreme_aspect_ratio")]
+)
+def test_it_rejects_an_image_it_will_not_process_with_422(alice_client, picture, media_root, size, code):
+    r = upload(alice_client, picture("PNG", size=size), name="dish.png")
+
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == code
+    assert_nothing_stored(media_root)
+
+
 def test_it_wants_multipart(alice_client, media_root):
     r = alice_client.post(URL, {"image": "aGVsbG8="}, format="json")
 
-    assert r.status_code == 415
-    assert r.json()["error"]["code"] == "unsupported_media_type"
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "not_multipart"
+    assert_nothing_stored(media_root)
+
+
+def test_it_asks_a_chunked_upload_for_its_length(alice_client, picture, media_root):
+    body = encode_multipart(BOUNDARY, {"image": SimpleUploadedFile("dish.jpg", picture("JPEG"))})
+
+    r = alice_client.generic(
+        "POST", URL, body, content_type=MULTIPART, CONTENT_LENGTH="", HTTP_TRANSFER_ENCODING="chunked"
+    )
+
+    assert r.status_code == 411
+    assert r.json()["error"]["code"] == "length_required"
+    assert_nothing_stored(media_root)
+
+
+def test_it_refuses_an_oversized_body_without_reading_it(alice_client, settings, media_root):
+    settings.PHOTO_MAX_BYTES = 1000
+    body = encode_multipart(BOUNDARY, {"image": SimpleUploadedFile("dish.jpg", b"\xff\xd8\xff" + b"\0" * 500_000)})
+    payload = CountingPayload(body)
+
+    r = alice_client.generic("POST", URL, content_type=MULTIPART, CONTENT_LENGTH=str(len(body)), **{"wsgi.input": payload})
+
+    assert r.status_code == 413
+    assert payload.read_bytes == 0
+    assert_nothing_stored(media_root)
+
+
+def test_it_leaves_no_file_when_a_later_file_cannot_be_stored(alice_client, picture, media_root, monkeypatch):
+    real_save = FileSystemStorage.save
+
+    def save(self, name, content, max_length=None):
+        if name.endswith(".webp"):
+            raise OSError("disk full")
+        return real_save(self, name, content, max_length)
+
+    monkeypatch.setattr(FileSystemStorage, "save", save)
+
+    r = upload(alice_client, picture("JPEG"))
+
+    assert r.status_code == 500
     assert_nothing_stored(media_root)

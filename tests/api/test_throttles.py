@@ -124,7 +124,7 @@ def test_it_throttles_uploads_per_user(alice_client, bob_client, picture, media_
 
     assert_throttled(r, within=3600)
     assert Photo.objects.filter(owner__username="alice").count() == 2
-    assert len([path for path in media_root.rglob("*") if path.is_file()]) == 2
+    assert len([path for path in media_root.rglob("*") if path.is_file()]) == 4  # a working copy and a thumbnail each
     assert upload(bob_client).status_code == 202
 
 

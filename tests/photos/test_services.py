@@ -37,7 +37,7 @@ def test_it_loads_the_photo_and_owner_with_the_claim(job, django_assert_num_quer
     claimed = services.job_claim(job_id=str(job.id))
 
     with django_assert_num_queries(0):
-        assert claimed.photo.width == 64
+        assert claimed.photo.width == 400
         assert claimed.owner.username == "alice"
 
 
@@ -167,7 +167,10 @@ def test_it_reads_the_stored_photo(job):
     assert len(content) == job.photo.bytes
 
 
-def test_it_leaves_no_file_when_the_job_cannot_be_saved(alice, picture, media_root, monkeypatch):
+@pytest.mark.parametrize("keep_original", [False, True])
+def test_it_leaves_no_file_when_the_job_cannot_be_saved(alice, picture, media_root, monkeypatch, settings, keep_original):
+    settings.PHOTO_KEEP_ORIGINAL = keep_original
+
     def refuse(self, *args, **kwargs):
         raise RuntimeError("database went away")
 

@@ -27,7 +27,7 @@ def no_heartbeat(settings):
 @pytest.fixture
 def job(alice, picture, monkeypatch):
     monkeypatch.setattr("recipes_api.photos.services.job_dispatch", lambda job_id, countdown=None: True)
-    upload = SimpleUploadedFile("dish.jpg", picture("JPEG", size=(320, 240)), content_type="image/jpeg")
+    upload = SimpleUploadedFile("dish.jpg", picture("JPEG", size=(400, 300)), content_type="image/jpeg")
     return photo_accept(owner=alice, upload=upload, mode="dish_photo", language="bn")
 
 
