@@ -5,7 +5,9 @@ from recipes_api.photos.models import Job, language_tag
 
 
 class PhotoUploadSerializer(serializers.Serializer):
-    image = serializers.FileField(help_text="A JPEG, PNG, WebP, HEIC or AVIF photo.")
+    # An empty file is let through so that, like every other file, its type
+    # is decided from its bytes (none: 415).
+    image = serializers.FileField(allow_empty_file=True, help_text="A JPEG, PNG, WebP, HEIC or AVIF photo.")
     mode = serializers.ChoiceField(choices=Job.Mode.choices, default=Job.Mode.AUTO)
     language = serializers.CharField(
         max_length=35,
