@@ -23,10 +23,13 @@ from recipes_api import errors
 
 JPEG_QUALITY = 90
 WEBP_QUALITY = 80
-# Resizing first shrinks by a whole factor (a cheap box filter) down to this
-# multiple of the target, then finishes with Lanczos; at 2 the result cannot
-# be told from a Lanczos over the whole image.
-REDUCING_GAP = 2.0
+# Resizing first shrinks by a whole factor (a cheap box filter) while the
+# result stays at least this multiple of the target, then finishes with
+# bicubic, over less than a factor of 2, where Lanczos' extra lobes add
+# nothing the model (which reads about 1 MP) can use. At 1 a 12 MP HEIC or
+# PNG is halved first, as JPEG is by its draft decoding.
+REDUCING_GAP = 1.0
+RESAMPLE = Image.Resampling.BICUBIC
 # BlurHash keeps a few low frequencies only: 32 px holds all of them.
 BLURHASH_SIDE = 32
 
@@ -111,6 +114,8 @@ def image_normalize(upload: IO[bytes], rules: ImageRules) -> NormalizedImage:
     except Exception as error:  # Pillow and libheif raise a zoo of types on broken files
         raise _invalid() from error
     thumbnail = _resized(working, _fit(working.size, rules.thumbnail_side))
+    # No optimize=True: it more than doubles the encode time (19 against 7 ms
+    # at 1600 px) for a slightly smaller file.
     content = _encode(working, "JPEG", quality=JPEG_QUALITY)
     return NormalizedImage(
         content=content,
@@ -242,7 +247,7 @@ def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
 def _resized(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     if image.size == size:
         return image
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+    return image.resize(size, RESAMPLE, reducing_gap=REDUCING_GAP)
 
 
 def _resizable(image: Image.Image) -> Image.Image:
