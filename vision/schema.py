@@ -38,6 +38,41 @@ __all__ = [
 # A BCP 47 language tag: "en", "my", "bn-BD", "zh-Hant-TW"; at most 30 characters.
 LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
 
+# What `recipe_parse` removes from strings before validating them: controls
+# (JSON grammars let them through raw) are dropped, then pydantic strips
+# whitespace as Python's str.strip() sees it.
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t") | dict.fromkeys(range(127, 160))
+# Python's whitespace all lies below U+3001 (a test scans the rest of Unicode).
+_WHITESPACE = [c for c in range(0x3001) if chr(c).isspace()]
+
+
+def _char_class(code_points: list[int]) -> str:
+    """A regex class body for `code_points`, in ranges, e.g. `\\x00-\\x20\\u3000`."""
+    spans: list[list[int]] = []
+    for c in sorted(set(code_points)):
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    escaped = [f"\\x{c:02x}" if c < 256 else f"\\u{c:04x}" for span in spans for c in span]
+    return "".join(a if a == b else f"{a}-{b}" for a, b in zip(escaped[::2], escaped[1::2]))
+
+
+_KEPT = f"[^{_char_class([*_CONTROLS, *_WHITESPACE])}]"
+
+
+def _non_blank(max_length: int) -> str:
+    """The pattern of a required string of at most `max_length` characters.
+
+    `min_length=1` alone lets a grammar write "   " or a lone control, which
+    validation then strips to nothing and rejects. Starting with a character
+    that neither control-dropping nor stripping removes keeps the string
+    non-empty; the pattern bounds the length too, as xgrammar ignores
+    `maxLength` beside a pattern.
+    """
+    return f"^{_KEPT}[\\s\\S]{{0,{max_length - 1}}}$"
+
+
 Minutes = Annotated[int, Field(ge=0, le=10_000)]
 Amount = Annotated[float, Field(ge=0, le=100_000)]
 
@@ -102,7 +137,7 @@ class _Strict(BaseModel):
 
 
 class Ingredient(_Strict):
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, pattern=_non_blank(120))
     quantity: Amount | None = Field(description="Amount in `unit`; null when unmeasured.")
     unit: str = Field(max_length=24, description="g, ml, tbsp, cup, piece...; empty if none.")
     note: str = Field(max_length=200, description="Preparation note, e.g. 'finely chopped'.")
@@ -110,7 +145,7 @@ class Ingredient(_Strict):
 
 
 class Step(_Strict):
-    text: str = Field(min_length=1, max_length=1000)
+    text: str = Field(min_length=1, max_length=1000, pattern=_non_blank(1000))
     minutes: Minutes | None
 
 
@@ -135,7 +170,7 @@ class Recipe(_Strict):
     language: str = Field(
         pattern=LANGUAGE_TAG_PATTERN, description="BCP 47 tag of the language the recipe is written in."
     )
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=_non_blank(200))
     description: str = Field(max_length=1000)
     cuisine: str = Field(max_length=60)
     course: Course
@@ -147,7 +182,7 @@ class Recipe(_Strict):
     nutrition: Nutrition
     diets: list[Diet] = Field(max_length=len(Diet))
     allergens: list[Allergen] = Field(max_length=len(Allergen))
-    tags: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(max_length=12)
+    tags: list[Annotated[str, Field(min_length=1, max_length=40, pattern=_non_blank(40))]] = Field(max_length=12)
     confidence: float = Field(ge=0, le=1, description="How sure the model is, 0 to 1.")
 
     @field_validator("diets", "allergens", "tags")
@@ -173,20 +208,17 @@ def recipe_parse(text: str) -> Recipe:
     except ValueError as error:
         raise RecipeInvalid(f"model output is not JSON ({error})") from error
     try:
-        return Recipe.model_validate(_without_controls(data))
+        return Recipe.model_validate(_cleaned(data))
     except ValidationError as error:
         problems = json.loads(error.json(include_url=False, include_input=False))
         raise RecipeInvalid(f"model output breaks the recipe schema ({error.error_count()} errors)", problems) from error
 
 
-_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t") | dict.fromkeys(range(127, 160))
-
-
-def _without_controls(value: Any) -> Any:
+def _cleaned(value: Any) -> Any:
     if isinstance(value, str):
         return value.translate(_CONTROLS)
     if isinstance(value, list):
-        return [_without_controls(item) for item in value]
+        return [_cleaned(item) for item in value]
     if isinstance(value, dict):
-        return {key: _without_controls(item) for key, item in value.items()}
+        return {key: _cleaned(item) for key, item in value.items()}
     return value

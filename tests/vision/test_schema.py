@@ -1,4 +1,5 @@
 import json
+import sys
 
 import pytest
 
@@ -105,3 +106,15 @@ def test_it_rejects_text_that_is_not_json():
 def test_it_round_trips_through_json():
     recipe = Recipe.model_validate(VALID)
     assert recipe_parse(recipe.model_dump_json()) == recipe
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\x01", "\x85", "\xa0", "\u3000"])
+def test_it_rejects_a_title_that_is_blank_once_cleaned(blank):
+    with pytest.raises(RecipeInvalid):
+        recipe_parse(json.dumps(VALID | {"title": blank * 3}))
+
+
+def test_it_knows_every_whitespace_character_python_strips():
+    # The grammar's "first character of a required string" class is built
+    # from whitespace below U+3001; nothing above it may be whitespace.
+    assert not [c for c in range(0x3001, sys.maxunicode + 1) if chr(c).isspace()]
