@@ -200,8 +200,10 @@ def recipe_parse(text: str) -> Recipe:
     """Validate a model's JSON answer and return the recipe it describes.
 
     Control characters inside strings (which JSON grammars tend to let
-    through) are dropped rather than failing the whole answer. Raises
-    `RecipeInvalid` when the text is not JSON or breaks the schema.
+    through) are dropped, and lone UTF-16 surrogates (an escape such as
+    `\\ud83d` without its pair, which JSON allows but no text can hold) become
+    U+FFFD, rather than failing the whole answer. Raises `RecipeInvalid` when
+    the text is not JSON or breaks the schema.
     """
     try:
         data = json.loads(text, strict=False)
@@ -214,9 +216,14 @@ def recipe_parse(text: str) -> Recipe:
         raise RecipeInvalid(f"model output breaks the recipe schema ({error.error_count()} errors)", problems) from error
 
 
+# One replacement character for one surrogate keeps a string's length, and
+# keeps a string of surrogates non-empty, so the grammar's bounds still hold.
+_CLEANING = _CONTROLS | dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
+
+
 def _cleaned(value: Any) -> Any:
     if isinstance(value, str):
-        return value.translate(_CONTROLS)
+        return value.translate(_CLEANING)
     if isinstance(value, list):
         return [_cleaned(item) for item in value]
     if isinstance(value, dict):

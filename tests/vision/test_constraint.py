@@ -47,3 +47,9 @@ def test_it_lets_no_blank_required_string_through(grammar, blank):
 def test_it_still_lets_strings_with_inner_and_trailing_spaces_through(grammar):
     assert _accepted(grammar, _answer(title="Chicken  curry ", tags=["a b "]))
     assert not _accepted(grammar, _answer(title="  Chicken curry"))
+
+
+def test_it_lets_no_lone_surrogate_escape_through(grammar):
+    # xgrammar 0.2.9 admits no escape in a bounded string; `recipe_parse`
+    # turns lone surrogates into U+FFFD should a future grammar let one by.
+    assert not _accepted(grammar, _answer(title="x").replace('"title": "x"', '"title": "\\ud83d"'))

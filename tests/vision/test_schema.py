@@ -108,6 +108,18 @@ def test_it_round_trips_through_json():
     assert recipe_parse(recipe.model_dump_json()) == recipe
 
 
+def test_it_turns_a_lone_surrogate_into_a_replacement_character():
+    answer = json.dumps(VALID | {"title": "x", "tags": ["x"]})
+    answer = answer.replace('"title": "x"', '"title": "\\ud83d"').replace('["x"]', '["a\\udc00b"]')
+    recipe = recipe_parse(answer)
+    assert recipe.title == "\ufffd"
+    assert recipe.tags == ["a\ufffdb"]
+
+
+def test_it_keeps_a_surrogate_pair_as_the_character_it_spells():
+    assert recipe_parse(json.dumps(VALID | {"title": "Curry \U0001f35b"})).title == "Curry \U0001f35b"
+
+
 @pytest.mark.parametrize("blank", [" ", "\t", "\x01", "\x85", "\xa0", "\u3000"])
 def test_it_rejects_a_title_that_is_blank_once_cleaned(blank):
     with pytest.raises(RecipeInvalid):
