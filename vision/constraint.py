@@ -16,14 +16,15 @@ few tokens a tokenizer would naturally use rather than one per byte.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 import transformers
 import xgrammar as xgr
 
-from vision.schema import recipe_json_schema
+from vision.errors import GenerationIncomplete
+from vision.schema import Recipe, recipe_json_schema, recipe_parse
 
 # Larger than any real logit gap: inside the reserve, closing always wins.
 # A quote ranks first because inside a string a bracket is mere text; outside
@@ -89,8 +90,8 @@ def _closing_bias(texts: list[str], vocab_size: int) -> torch.Tensor:
 class RecipeConstraint(transformers.LogitsProcessor):
     """Masks every token the recipe grammar forbids (batch size 1).
 
-    `generate()` does not call a processor after the last token, so call
-    `completed(last_token)` afterwards to learn whether the JSON was closed.
+    `generate()` does not call a processor after the last token, so pass the
+    tokens it returned to `answer()`, which judges the last one too.
     """
 
     def __init__(
@@ -100,6 +101,7 @@ class RecipeConstraint(transformers.LogitsProcessor):
         self.bitmask = xgr.allocate_token_bitmask(1, grammar.vocab_size)
         self.closing_bias = grammar.closing_bias
         self.token_ids = grammar.token_ids
+        self.budget = budget
         self.wrap_up_from = max(budget - reserve, 0)
         self.steps = 0
         self.on_token = on_token
@@ -133,6 +135,19 @@ class RecipeConstraint(transformers.LogitsProcessor):
                 return token_id
         return None
 
-    def completed(self, last_token: int) -> bool:
-        """Whether the answer ended with the grammar satisfied."""
-        return self.matcher.accept_token(last_token) and self.matcher.is_terminated()
+    def answer(self, new_tokens: Sequence[int], tokenizer) -> Recipe:
+        """The recipe that `new_tokens` (what `generate()` wrote after the
+        prompt, stop token included) spell.
+
+        Raises `GenerationIncomplete` when the answer was not closed within
+        the budget, and `RecipeInvalid` when a closed answer breaks the schema,
+        which the grammar exists to prevent.
+        """
+        if not new_tokens or not self._closed(int(new_tokens[-1])):
+            raise GenerationIncomplete(f"the model did not finish the recipe within {self.budget} tokens")
+        return recipe_parse(tokenizer.decode(new_tokens, skip_special_tokens=True))
+
+    def _closed(self, last_token: int) -> bool:
+        # A closing brace that is the budget's last token leaves the grammar
+        # complete but with no room for a stop token: that answer is whole.
+        return self.matcher.accept_token(last_token) and (self.matcher.is_terminated() or self.matcher.is_completed())

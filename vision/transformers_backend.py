@@ -15,11 +15,10 @@ from transformers import AutoModelForImageTextToText, AutoProcessor, LogitsProce
 
 from vision.backend import GenerationOptions, VisionConfig
 from vision.constraint import RecipeGrammar
-from vision.errors import GenerationIncomplete
 from vision.images import image_fit_budget
 from vision.models import model_resolve
 from vision.prompts import prompt_messages
-from vision.schema import Recipe, recipe_parse
+from vision.schema import Recipe
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +63,8 @@ class TransformersBackend:
                 pad_token_id=self.stop_token_ids[0],
                 **_sampling(options.temperature),
             )
-        new_tokens = output[0, inputs["input_ids"].shape[1] :]
-        if not constraint.completed(int(new_tokens[-1])):
-            raise GenerationIncomplete(f"the model did not finish the recipe within {budget} tokens")
-        return recipe_parse(self.processor.tokenizer.decode(new_tokens, skip_special_tokens=True))
+        new_tokens = output[0, inputs["input_ids"].shape[1] :].tolist()
+        return constraint.answer(new_tokens, self.processor.tokenizer)
 
     def _inputs(self, images: Sequence[Image.Image], options: GenerationOptions):
         fitted = [

@@ -4,12 +4,31 @@ write, and the backend accepts as finished, validates."""
 import json
 
 import pytest
+import torch
 import xgrammar as xgr
 
+from vision.errors import GenerationIncomplete
+from vision.schema import Recipe
 
 from .test_schema import VALID
 
 BLANKS = [" ", "   ", "\t", " \t ", "\x01", "\x1f", "\x7f", "\x85", "\xa0", "\u2003", "\u3000", " \x01 "]
+
+
+def _generate(constraint, choose, *, budget, stop_token_ids, vocab_size):
+    """What transformers' `generate()` does with one logits processor: ask it
+    for scores, choose a token, feed it back; stop at a stop token or at the
+    budget, without calling the processor after the last token."""
+    ids = torch.zeros((1, budget + 1), dtype=torch.long)  # a one-token "prompt", then the answer
+    tokens = []
+    for step in range(budget):
+        scores = constraint(ids[:, : step + 1], torch.zeros((1, vocab_size)))
+        token = choose(step, scores[0])
+        tokens.append(token)
+        ids[0, step + 1] = token
+        if token in stop_token_ids:
+            break
+    return tokens
 
 
 def _accepted(grammar, text):
@@ -53,3 +72,51 @@ def test_it_lets_no_lone_surrogate_escape_through(grammar):
     # xgrammar 0.2.9 admits no escape in a bounded string; `recipe_parse`
     # turns lone surrogates into U+FFFD should a future grammar let one by.
     assert not _accepted(grammar, _answer(title="x").replace('"title": "x"', '"title": "\\ud83d"'))
+
+
+def _spelled(tokenizer, text):
+    tokens = tokenizer.encode(text, add_special_tokens=False)
+    assert tokenizer.decode(tokens) == text
+    return tokens
+
+
+def test_it_takes_a_recipe_whose_closing_brace_is_the_budgets_last_token(grammar, tokenizer, tiny_backend):
+    tokens = _spelled(tokenizer, _answer())
+    constraint = grammar.processor(budget=len(tokens))
+    written = _generate(
+        constraint,
+        lambda step, scores: tokens[step],
+        budget=len(tokens),
+        stop_token_ids=tiny_backend.stop_token_ids,
+        vocab_size=grammar.vocab_size,
+    )
+    assert written == tokens
+    assert constraint.answer(written, tokenizer).title == "Chicken curry"
+
+
+def test_it_takes_a_recipe_closed_by_a_stop_token(grammar, tokenizer, tiny_backend):
+    tokens = [*_spelled(tokenizer, _answer()), tiny_backend.stop_token_ids[0]]
+    constraint = grammar.processor(budget=len(tokens) + 5)
+    written = _generate(
+        constraint,
+        lambda step, scores: tokens[step],
+        budget=len(tokens) + 5,
+        stop_token_ids=tiny_backend.stop_token_ids,
+        vocab_size=grammar.vocab_size,
+    )
+    assert written == tokens
+    assert isinstance(constraint.answer(written, tokenizer), Recipe)
+
+
+def test_it_reports_a_recipe_one_token_short_as_incomplete(grammar, tokenizer, tiny_backend):
+    tokens = _spelled(tokenizer, _answer())[:-1]
+    constraint = grammar.processor(budget=len(tokens))
+    written = _generate(
+        constraint,
+        lambda step, scores: tokens[step],
+        budget=len(tokens),
+        stop_token_ids=tiny_backend.stop_token_ids,
+        vocab_size=grammar.vocab_size,
+    )
+    with pytest.raises(GenerationIncomplete):
+        constraint.answer(written, tokenizer)
