@@ -39,12 +39,19 @@ WRAP_UP_RESERVE = 256
 
 @dataclass(frozen=True)
 class RecipeGrammar:
-    """The recipe grammar compiled for one tokenizer, plus its closing bias."""
+    """The recipe grammar compiled for one tokenizer, plus its closing bias.
+
+    `token_bytes` are the bytes the grammar matches for each token; the
+    answer is read from them (stop tokens left out), not re-decoded by the
+    tokenizer, so what is validated is exactly what the grammar checked.
+    """
 
     compiled: xgr.CompiledGrammar
     closing_bias: torch.Tensor
     vocab_size: int
     token_ids: dict[str, int]
+    token_bytes: list[bytes]
+    stop_token_ids: frozenset[int]
 
     @classmethod
     def compile(cls, tokenizer, vocab_size: int, stop_token_ids: list[int]) -> RecipeGrammar:
@@ -55,7 +62,14 @@ class RecipeGrammar:
         )
         texts = _token_texts(tokenizer, vocab_size)
         token_ids = {text: token_id for token_id, text in reversed(list(enumerate(texts))) if text}
-        return cls(compiled, _closing_bias(texts, vocab_size), vocab_size, token_ids)
+        return cls(
+            compiled,
+            _closing_bias(texts, vocab_size),
+            vocab_size,
+            token_ids,
+            list(info.decoded_vocab),
+            frozenset(info.stop_token_ids),
+        )
 
     def processor(self, *, budget: int, on_token: Callable[[int], None] | None = None) -> RecipeConstraint:
         """A logits processor for one `generate()` call of at most `budget`
@@ -71,6 +85,31 @@ def _token_texts(tokenizer, vocab_size: int) -> list[str]:
         text = "" if token_id in special else tokenizer.decode([token_id])
         texts.append("" if "\ufffd" in text else text)
     return texts
+
+
+def grammar_text(raw: bytes) -> str:
+    """`raw` decoded as xgrammar counts characters.
+
+    xgrammar takes any sequence its lead byte announces as one character,
+    overlong forms and UTF-16 surrogates included, where Python's decoder
+    makes up to four U+FFFD of one such sequence: a string at its length
+    bound would then fail validation. Each invalid sequence becomes one
+    U+FFFD here, so lengths agree.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    chars, start = [], 0
+    while start < len(raw):
+        lead = raw[start]
+        length = 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
+        try:
+            chars.append(raw[start : start + length].decode("utf-8"))
+        except UnicodeDecodeError:
+            chars.append("\ufffd")
+        start += length
+    return "".join(chars)
 
 
 def _closing_bias(texts: list[str], vocab_size: int) -> torch.Tensor:
@@ -91,7 +130,8 @@ class RecipeConstraint(transformers.LogitsProcessor):
     """Masks every token the recipe grammar forbids (batch size 1).
 
     `generate()` does not call a processor after the last token, so pass the
-    tokens it returned to `answer()`, which judges the last one too.
+    tokens it returned to `answer()`, which judges the last one too and
+    reads the recipe.
     """
 
     def __init__(
@@ -101,6 +141,8 @@ class RecipeConstraint(transformers.LogitsProcessor):
         self.bitmask = xgr.allocate_token_bitmask(1, grammar.vocab_size)
         self.closing_bias = grammar.closing_bias
         self.token_ids = grammar.token_ids
+        self.token_bytes = grammar.token_bytes
+        self.stop_token_ids = grammar.stop_token_ids
         self.budget = budget
         self.wrap_up_from = max(budget - reserve, 0)
         self.steps = 0
@@ -135,7 +177,7 @@ class RecipeConstraint(transformers.LogitsProcessor):
                 return token_id
         return None
 
-    def answer(self, new_tokens: Sequence[int], tokenizer) -> Recipe:
+    def answer(self, new_tokens: Sequence[int]) -> Recipe:
         """The recipe that `new_tokens` (what `generate()` wrote after the
         prompt, stop token included) spell.
 
@@ -145,7 +187,8 @@ class RecipeConstraint(transformers.LogitsProcessor):
         """
         if not new_tokens or not self._closed(int(new_tokens[-1])):
             raise GenerationIncomplete(f"the model did not finish the recipe within {self.budget} tokens")
-        return recipe_parse(tokenizer.decode(new_tokens, skip_special_tokens=True))
+        raw = b"".join(self.token_bytes[token] for token in new_tokens if token not in self.stop_token_ids)
+        return recipe_parse(grammar_text(raw))
 
     def _closed(self, last_token: int) -> bool:
         # A closing brace that is the budget's last token leaves the grammar

@@ -64,7 +64,7 @@ class TransformersBackend:
                 **_sampling(options.temperature),
             )
         new_tokens = output[0, inputs["input_ids"].shape[1] :].tolist()
-        return constraint.answer(new_tokens, self.processor.tokenizer)
+        return constraint.answer(new_tokens)
 
     def _inputs(self, images: Sequence[Image.Image], options: GenerationOptions):
         fitted = [
