@@ -2,6 +2,7 @@
 write, and the backend accepts as finished, validates."""
 
 import json
+import random
 
 import pytest
 import torch
@@ -133,3 +134,81 @@ def test_it_reports_a_recipe_one_token_short_as_incomplete(grammar, tokenizer, t
     )
     with pytest.raises(GenerationIncomplete):
         constraint.answer(written)
+
+
+def _token_groups(token_bytes):
+    """Tokens where the bugs live: blanks (whitespace and controls in any
+    encoding), escapes, quotes, closing punctuation, and bytes that start or
+    continue multi-byte (or invalid) UTF-8."""
+    blank_bytes = {b for c in map(chr, [*range(0x21), *range(0x7F, 0xA1), 0x1680, *range(0x2000, 0x200B), 0x2028,
+                                        0x2029, 0x202F, 0x205F, 0x3000]) for b in c.encode()}
+    groups = {"blank": [], "escape": [], "quote": [], "closing": [], "high": []}
+    for token, raw in enumerate(token_bytes):
+        if raw and set(raw) <= blank_bytes:
+            groups["blank"].append(token)
+        if b"\\" in raw or raw.strip(b"0123456789abcdefABCDEFu") == b"":
+            groups["escape"].append(token)
+        if b'"' in raw:
+            groups["quote"].append(token)
+        if raw and set(raw) <= set(b'",]} '):
+            groups["closing"].append(token)
+        if raw and raw[0] >= 0x80:
+            groups["high"].append(token)
+    return {name: torch.tensor(tokens) for name, tokens in groups.items()}
+
+
+def _is_json(text):
+    try:
+        json.loads(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+# 500 decodes: mostly tight budgets (where wrap-up, incomplete answers and a
+# closing brace on the last token happen), some medium, a few full-size.
+BUDGETS = [("tight", 340, 160, 320), ("medium", 150, 320, 700), ("full", 10, 2048, 2048)]
+
+
+def test_it_always_validates_what_it_finishes_over_random_logits(grammar, tokenizer, tiny_backend):
+    """500 constrained decodes over random logits, the tiny tokenizer's real
+    vocabulary and the backend's own grammar, budgets from below the
+    smallest workable one (about 190 tokens for an empty recipe) to 2,048.
+
+    Each decode runs as `generate()` does (no processor call after the last
+    token) and goes through `RecipeConstraint.answer`, the backend's own
+    decision. An answer that is JSON must come back a valid `Recipe`; any
+    other must raise `GenerationIncomplete`, never `RecipeInvalid`. Logits
+    are sometimes biased towards blanks, escapes, quotes, closing
+    punctuation and non-ASCII bytes, and are sometimes flat, sometimes
+    peaked. About 140,000 tokens, under a minute on two cores.
+    """
+    seeds = random.Random(20240611)
+    generator = torch.Generator().manual_seed(20240611)
+    noise = torch.randn((4096, grammar.vocab_size), generator=generator)
+    groups = _token_groups(grammar.token_bytes)
+    outcomes = {"finished": 0, "incomplete": 0, "closed_on_last_token": 0}
+    for kind, count, low, high in BUDGETS:
+        for _ in range(count):
+            budget = seeds.randint(low, high)
+            bias = torch.zeros(grammar.vocab_size)
+            for tokens in groups.values():
+                if seeds.random() < 0.4:
+                    bias[tokens] += seeds.uniform(2, 12)
+            scale = seeds.choice([0.3, 1.0, 3.0, 10.0])
+            # Greedy choice over fresh Gaussian logits samples a token at random.
+            logits = noise[torch.randint(len(noise), (budget,), generator=generator)] * scale + bias
+            constraint = grammar.processor(budget=budget)
+            written = _generate(constraint, logits, budget=budget, stop_token_ids=tiny_backend.stop_token_ids)
+            text = tokenizer.decode(written, skip_special_tokens=True)
+            context = f"{kind} budget {budget}, {len(written)} tokens: {text!r}"
+            if _is_json(text):
+                assert isinstance(constraint.answer(written), Recipe), context
+                outcomes["finished"] += 1
+                outcomes["closed_on_last_token"] += written[-1] not in tiny_backend.stop_token_ids
+            else:
+                assert written[-1] not in tiny_backend.stop_token_ids, context
+                with pytest.raises(GenerationIncomplete):
+                    constraint.answer(written)
+                outcomes["incomplete"] += 1
+    assert min(outcomes.values()) > 0, outcomes
