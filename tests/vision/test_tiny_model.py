@@ -11,7 +11,12 @@ from vision.errors import GenerationIncomplete
 from vision.schema import Recipe, recipe_json_schema
 from vision.tiny import ARCHITECTURES, SPECIAL_TOKENS, tiny_checkpoint_build
 
-PROCESSORS = {"qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
+PROCESSORS = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
+MODELS = {
+    "qwen2_vl": ("Qwen2VLForConditionalGeneration", 28 * 28),
+    "qwen2_5_vl": ("Qwen2_5_VLForConditionalGeneration", 28 * 28),
+    "qwen3_vl": ("Qwen3VLForConditionalGeneration", 32 * 32),
+}
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -62,12 +67,15 @@ def test_its_recipes_always_validate_against_the_schema(models_dir, photos, seed
         jsonschema.validate(json.loads(recipe.model_dump_json()), recipe_json_schema())
 
 
-def test_it_runs_the_family_of_the_default_model_too(models_dir, photos):
-    # The default VISION_MODEL is a Qwen3-VL checkpoint: same path, other architecture.
-    path = tiny_checkpoint_build(models_dir, arch="qwen3_vl")
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_it_reads_a_photo_into_a_valid_recipe_with_every_qwen_vl_generation(models_dir, photos, arch):
+    # Processor, chat template, vision tower, constrained decoding and
+    # validation, for each generation VISION_MODEL may name (Qwen3-VL is the default).
+    path = tiny_checkpoint_build(models_dir, arch=arch)
     backend = backend_create(VisionConfig(models_dir=models_dir, model=str(path), max_new_tokens=512))
-    assert type(backend.model).__name__ == "Qwen3VLForConditionalGeneration"
-    assert backend.pixels_per_token == 32 * 32
+    model_class, pixels_per_token = MODELS[arch]
+    assert type(backend.model).__name__ == model_class
+    assert backend.pixels_per_token == pixels_per_token
     recipe = backend.generate([photos["recipe_card.png"]], GenerationOptions(mode="recipe_card", language="ur"))
     jsonschema.validate(json.loads(recipe.model_dump_json()), recipe_json_schema())
 

@@ -1,7 +1,7 @@
 """The project's own tiny Qwen-VL checkpoint, for tests and offline runs.
 
 It has the real Qwen2.5-VL architecture (vision tower, merger, M-RoPE text
-model), random weights, and its own small byte-level BPE tokenizer carrying
+model; Qwen2-VL and Qwen3-VL on request, see ARCHITECTURES), random weights, and its own small byte-level BPE tokenizer carrying
 the Qwen special tokens and a chat template. It loads through exactly the same
 `AutoProcessor` / `AutoModelForImageTextToText` path as a real checkpoint, so
 everything but the quality of its answers is exercised. Its recipes are
@@ -52,8 +52,9 @@ MAX_VISUAL_TOKENS = 64
 MIN_VISUAL_TOKENS = 4
 
 # The architectures the tiny builder knows: the one `VISION_MODEL=tiny` uses,
-# and the family of the default real model, so both code paths are tested.
-ARCHITECTURES = ("qwen2_5_vl", "qwen3_vl")
+# the family of the default real model, and the oldest generation a deployment
+# may still point VISION_MODEL at, so every code path is tested.
+ARCHITECTURES = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
 
 
 def tiny_checkpoint_path(models_dir: str | os.PathLike[str], seed: int = 0, arch: str = "qwen2_5_vl") -> Path:
@@ -92,6 +93,7 @@ def _write_checkpoint(folder: Path, seed: int, arch: str) -> None:
     import transformers
 
     names = {
+        "qwen2_vl": ("Qwen2VL", "Qwen2VLVideoProcessor", 14),
         "qwen2_5_vl": ("Qwen2_5_VL", "Qwen2VLVideoProcessor", 14),
         "qwen3_vl": ("Qwen3VL", "Qwen3VLVideoProcessor", 16),
     }
@@ -129,6 +131,19 @@ def _write_checkpoint(folder: Path, seed: int, arch: str) -> None:
 
 
 def _vision_config(arch: str, patch_size: int) -> dict:
+    if arch == "qwen2_vl":
+        # Qwen2-VL names its sizes differently: embed_dim is the tower's width,
+        # hidden_size the width it hands the text model.
+        return {
+            "depth": 2,
+            "embed_dim": 32,
+            "hidden_size": 64,
+            "mlp_ratio": 2,
+            "num_heads": 2,
+            "patch_size": patch_size,
+            "spatial_merge_size": MERGE_SIZE,
+            "temporal_patch_size": 2,
+        }
     shared = {
         "depth": 2,
         "hidden_size": 32,
