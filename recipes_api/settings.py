@@ -345,6 +345,9 @@ VISION_DEVICE = env_str("VISION_DEVICE", "auto")
 VISION_DTYPE = env_str("VISION_DTYPE", "auto")
 VISION_MAX_NEW_TOKENS = env_int("VISION_MAX_NEW_TOKENS", 2048)
 VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
+# CPU threads of one worker's torch; unset (or 0) leaves torch's choice, one
+# per core, which two workers on one small machine would fight over.
+VISION_TORCH_THREADS = env_int("VISION_TORCH_THREADS", 0) or None
 VISION_MODELS_DIR = data_path("models")
 
 # --- security -----------------------------------------------------------------

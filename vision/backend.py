@@ -19,7 +19,12 @@ from vision.schema import Recipe
 
 @dataclass(frozen=True)
 class VisionConfig:
-    """How to build a backend. `model` is a hub id, a local path, or "tiny"."""
+    """How to build a backend. `model` is a hub id, a local path, or "tiny".
+
+    torch_threads bounds the CPU threads torch uses in this process (None:
+    torch's own choice, one per core), so that workers sharing a machine do
+    not each claim every core.
+    """
 
     models_dir: Path
     backend: str = "transformers"
@@ -28,6 +33,7 @@ class VisionConfig:
     dtype: str = "auto"
     max_new_tokens: int = 2048
     max_visual_tokens: int = 1024
+    torch_threads: int | None = None
 
 
 @dataclass(frozen=True)

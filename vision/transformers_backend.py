@@ -27,6 +27,8 @@ class TransformersBackend:
     """Qwen-VL through `AutoProcessor` + `AutoModelForImageTextToText`."""
 
     def __init__(self, config: VisionConfig):
+        if config.torch_threads is not None:
+            _threads_limit(config.torch_threads)
         resolved = model_resolve(config.model, config.models_dir)
         self.model_id = resolved.model_id
         self.is_tiny = resolved.is_tiny
@@ -75,6 +77,21 @@ class TransformersBackend:
         text = self.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         inputs = self.processor(text=[text], images=fitted or None, return_tensors="pt")
         return inputs.to(self.device)
+
+
+def _threads_limit(threads: int) -> None:
+    # Each of torch's pools defaults to one thread per core; two workers on a
+    # small machine then oversubscribe it and both crawl. The limit is per
+    # process, which is what a worker is.
+    if threads < 1:
+        raise ValueError(f"torch_threads must be at least 1, not {threads}")
+    torch.set_num_threads(threads)
+    try:
+        # Only possible before torch's first parallel work in this process;
+        # later it raises, and the intra-op limit above is what matters for decoding.
+        torch.set_num_interop_threads(threads)
+    except RuntimeError:
+        logger.info("torch inter-op threads already fixed at %d", torch.get_num_interop_threads())
 
 
 def _device(name: str) -> torch.device:

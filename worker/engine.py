@@ -31,6 +31,7 @@ def vision_config() -> VisionConfig:
         dtype=settings.VISION_DTYPE,
         max_new_tokens=settings.VISION_MAX_NEW_TOKENS,
         max_visual_tokens=settings.VISION_MAX_VISUAL_TOKENS,
+        torch_threads=settings.VISION_TORCH_THREADS,
     )
 
 
