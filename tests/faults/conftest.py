@@ -22,8 +22,8 @@ FAST = {
     "JOB_HEARTBEAT_SECONDS": 0.5,
     "JOB_SWEEP_SECONDS": 0.5,
     "JOB_RETRY_BACKOFF_SECONDS": 0.2,
-    # One torch thread: workers and helpers sharing two cores must not spin against each other.
-    "OMP_NUM_THREADS": 1,
+    # One torch thread each: workers sharing two cores must not spin against each other.
+    "VISION_TORCH_THREADS": 1,
 }
 
 

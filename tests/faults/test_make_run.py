@@ -84,7 +84,7 @@ def test_a_killed_worker_is_replaced_and_ctrl_c_mid_job_loses_nothing(script, tm
         "VISION_MODEL": "tiny",
         "VISION_BACKEND": "tests.faults.backends:ScriptedBackend",
         "FAULT_SCRIPT": str(script.path),
-        "OMP_NUM_THREADS": "1",
+        "VISION_TORCH_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
         "JOB_LEASE_SECONDS": "3",
         "JOB_HEARTBEAT_SECONDS": "0.5",
