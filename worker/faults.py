@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from kombu.exceptions import OperationalError as BrokerError
 
 from vision import VisionTransient
@@ -46,13 +46,12 @@ def db_retry(service: Callable[..., T], /, **kwargs) -> T:
 
 
 def _drop_broken_connections() -> None:
-    from django.db import connections
-
+    # Services own their transactions, so none is open here; one that were
+    # would be the caller's to end, and is left alone.
     for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:
+            continue
         try:
-            if conn.in_atomic_block:
-                continue
             conn.close()
-        except DatabaseError:
+        except DatabaseError:  # closing a connection the server already dropped
             pass
-    close_old_connections()

@@ -12,13 +12,11 @@ from django.db import close_old_connections
 
 from worker import engine
 from worker.guard import worker_stopping
+from worker.supervise import EXIT_MODEL_LOAD
 from worker.sweeper import Sweeper
 
 logger = logging.getLogger(__name__)
 
-# The exit status of a worker whose model cannot be loaded. Its supervisor
-# does not restart it: the next try would fail the same way.
-EXIT_MODEL_LOAD = 3
 
 _sweeper: Sweeper | None = None
 

@@ -14,7 +14,10 @@ import subprocess
 import sys
 import time
 
-EXIT_MODEL_LOAD = 3  # worker.signals.EXIT_MODEL_LOAD, without importing Django here
+# The exit status of a worker whose model cannot be loaded (worker.signals)
+# or whose settings were refused (recipes_api.settings.refuse): the next
+# try would fail the same way, so it is not restarted.
+EXIT_MODEL_LOAD = 3
 # A worker that lived this long was healthy: its next restart is immediate.
 HEALTHY_SECONDS = 60.0
 MAX_BACKOFF_SECONDS = 30.0
