@@ -99,6 +99,9 @@ class Job(models.Model):
     # the send failed. The sweep re-sends what is None or too old.
     dispatched_at = models.DateTimeField(null=True, blank=True)
     tokens = models.PositiveIntegerField(default=0, help_text="Tokens generated so far in this attempt.")
+    tries = models.PositiveSmallIntegerField(
+        default=0, help_text="Generations the last attempt ran: 2 when its first answer was invalid and retried."
+    )
     generate_ms = models.PositiveIntegerField(null=True, blank=True, help_text="The model's own time.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
