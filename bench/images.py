@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per variant, taken in turns")
     parser.add_argument("--max-side", type=int, default=1600)
     parser.add_argument("--thumbnail-side", type=int, default=384)
+    parser.add_argument(
+        "--grain", type=int, default=16, help="sensor noise in the made photo: 16 a noisy low-light shot, 4 a clean daylight one"
+    )
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--make", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -48,7 +51,7 @@ def main() -> None:
         print(json.dumps(_child(*args.child, args)))
         return
     if args.make:
-        for kind, content in _phone_photos(args.width, args.height).items():
+        for kind, content in _phone_photos(args.width, args.height, args.grain).items():
             (Path(args.make) / f"photo.{kind}").write_bytes(content)
         return
 
@@ -57,7 +60,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="platepilot-bench-") as folder:
         # Made in a process of its own: this one stays small, and its
         # children start from nothing.
-        _run(["--make", folder, "--width", str(args.width), "--height", str(args.height)], parse=False)
+        _run(["--make", folder, "--width", str(args.width), "--height", str(args.height), "--grain", str(args.grain)], parse=False)
         for kind in ("jpeg", "heic"):
             path = Path(folder) / f"photo.{kind}"
             content = path.read_bytes()
@@ -111,7 +114,7 @@ def _run(arguments: list[str], parse: bool = True) -> dict | None:
     return json.loads(done.stdout) if parse else None
 
 
-def _phone_photos(width: int, height: int) -> dict[str, bytes]:
+def _phone_photos(width: int, height: int, grain: int) -> dict[str, bytes]:
     """A detailed, grainy picture as a phone JPEG and as a HEIC, both with
     EXIF orientation 6 and a GPS position. At 12 MP the JPEG is about 3.6 MB
     and decodes in about the time a real phone photo does."""
@@ -122,7 +125,7 @@ def _phone_photos(width: int, height: int) -> dict[str, bytes]:
     detail = Image.effect_mandelbrot((width, height), (-2.2, -1.2, 1.0, 1.2), 100)
     gradient = Image.linear_gradient("L").resize((width, height))
     channels = [
-        ImageChops.add(base, Image.effect_noise((width, height), 16), scale=2.0, offset=-64)
+        ImageChops.add(base, Image.effect_noise((width, height), grain), scale=2.0, offset=-64)
         for base in (detail, gradient, ImageChops.invert(detail))
     ]
     picture = Image.merge("RGB", channels)
