@@ -1,7 +1,13 @@
+from django.http import JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from recipes_api.recipes.selectors import recipe_get, recipe_list
-from recipes_api.recipes.serializers import RecipeSerializer
+from recipes_api.recipes.jsonld import recipe_jsonld
+from recipes_api.recipes.selectors import recipe_for_cooking, recipe_get, recipe_list
+from recipes_api.recipes.serializers import RecipeCookingSerializer, RecipeSerializer
 
 
 class RecipeListApi(generics.ListAPIView):
@@ -11,8 +17,21 @@ class RecipeListApi(generics.ListAPIView):
         return recipe_list(owner=self.request.user)
 
 
-class RecipeDetailApi(generics.RetrieveAPIView):
-    serializer_class = RecipeSerializer
+class RecipeDetailApi(APIView):
+    @extend_schema(parameters=[RecipeCookingSerializer], responses={200: RecipeSerializer})
+    def get(self, request, recipe_id):
+        recipe = recipe_get(owner=request.user, recipe_id=recipe_id)
+        options = RecipeCookingSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        return Response(RecipeSerializer(recipe_for_cooking(recipe, **options.validated_data)).data)
 
-    def get_object(self):
-        return recipe_get(owner=self.request.user, recipe_id=self.kwargs["recipe_id"])
+
+class RecipeJsonLdApi(APIView):
+    @extend_schema(
+        summary="The recipe as schema.org Recipe JSON-LD",
+        responses={(200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
+    )
+    def get(self, request, recipe_id):
+        recipe = recipe_get(owner=request.user, recipe_id=recipe_id)
+        document = recipe_jsonld(recipe.data, created_at=recipe.created_at)
+        return JsonResponse(document, content_type="application/ld+json", json_dumps_params={"ensure_ascii": False})

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 from vision import schema
 
+from recipes_api.recipes.cooking import UNIT_SYSTEMS
 from recipes_api.recipes.schema_fields import add_schema_fields
 
 
@@ -14,3 +15,14 @@ class RecipeSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
     model_id = serializers.CharField(read_only=True)
     photo = serializers.UUIDField(source="photo_id", read_only=True, allow_null=True)
+
+
+class RecipeCookingSerializer(serializers.Serializer):
+    """How to read a recipe for the kitchen (query parameters)."""
+
+    servings = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, help_text="Scale ingredient quantities to this many servings."
+    )
+    units = serializers.ChoiceField(
+        choices=UNIT_SYSTEMS, required=False, help_text="Convert masses and volumes; other quantities are unchanged."
+    )

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from recipes_api.recipes.api import RecipeDetailApi, RecipeListApi
+from recipes_api.recipes.api import RecipeDetailApi, RecipeJsonLdApi, RecipeListApi
 
 urlpatterns = [
     path("recipes/", RecipeListApi.as_view(), name="recipe-list"),
     path("recipes/<uuid:recipe_id>/", RecipeDetailApi.as_view(), name="recipe-detail"),
+    path("recipes/<uuid:recipe_id>/jsonld/", RecipeJsonLdApi.as_view(), name="recipe-jsonld"),
 ]

@@ -80,3 +80,68 @@ def test_it_is_read_only_for_now(alice_client, alice, recipe_for):
 
     assert r.status_code == 405
     assert r.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_it_scales_a_recipe_to_the_servings_asked(alice_client, alice, recipe_for):
+    recipe = recipe_for(alice)  # serves 2: 4 eggs, 400 g tomatoes
+
+    r = alice_client.get(f"/api/v1/recipes/{recipe.id}/?servings=3")
+
+    assert r.status_code == 200
+    assert r.json()["servings"] == 3
+    assert [item["quantity"] for item in r.json()["ingredients"]] == [6, 600]
+
+
+def test_it_converts_units_on_request(alice_client, alice, recipe_for):
+    recipe = recipe_for(alice)
+
+    r = alice_client.get(f"/api/v1/recipes/{recipe.id}/?units=us&servings=4")
+
+    assert [(item["quantity"], item["unit"]) for item in r.json()["ingredients"]] == [(8, "piece"), (1.76, "lb")]
+
+
+def test_it_never_changes_the_stored_recipe_on_a_read(alice_client, alice, recipe_for):
+    recipe = recipe_for(alice)
+    stored = recipe.data
+
+    alice_client.get(f"/api/v1/recipes/{recipe.id}/?units=us&servings=4")
+
+    recipe.refresh_from_db()
+    assert recipe.data == stored
+    assert alice_client.get(f"/api/v1/recipes/{recipe.id}/").json()["servings"] == 2
+
+
+def test_it_refuses_bad_cooking_options(alice_client, alice, recipe_for):
+    recipe = recipe_for(alice)
+
+    for query in ("servings=0", "servings=many", "units=imperial"):
+        r = alice_client.get(f"/api/v1/recipes/{recipe.id}/?{query}")
+        assert r.status_code == 400, query
+        assert r.json()["error"]["code"] == "invalid"
+
+
+def test_it_cannot_scale_a_recipe_without_servings(alice_client, alice, recipe_for):
+    recipe = recipe_for(alice, servings=None)
+
+    r = alice_client.get(f"/api/v1/recipes/{recipe.id}/?servings=4")
+
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "servings_unknown"
+
+
+def test_it_serves_json_ld(alice_client, alice, recipe_for):
+    recipe = recipe_for(alice)
+
+    r = alice_client.get(f"/api/v1/recipes/{recipe.id}/jsonld/")
+
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/ld+json"
+    assert r.json()["@type"] == "Recipe"
+    assert r.json()["name"] == "Shakshuka"
+
+
+def test_it_hides_another_users_recipe_in_every_view(bob_client, alice, recipe_for):
+    recipe = recipe_for(alice)
+
+    for path in (f"/api/v1/recipes/{recipe.id}/?servings=3", f"/api/v1/recipes/{recipe.id}/jsonld/"):
+        assert bob_client.get(path).status_code == 404, path
