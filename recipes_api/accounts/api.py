@@ -1,10 +1,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from recipes_api.accounts.authentication import RefreshExpired
 from recipes_api.accounts.serializers import RegisterSerializer, UserSerializer
 from recipes_api.accounts.services import user_register
 
@@ -12,6 +15,8 @@ from recipes_api.accounts.services import user_register
 class RegisterApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    # JSON only: one content type per body keeps generated clients simple.
+    parser_classes = [JSONParser]
     throttle_scope = "register"  # per client IP
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
@@ -25,10 +30,26 @@ class RegisterApi(APIView):
 class TokenObtainApi(TokenObtainPairView):
     """simplejwt's token pair, throttled per client IP against password guessing."""
 
+    parser_classes = [JSONParser]
     throttle_scope = "token"
+    error_statuses = {401}  # a wrong username or password
 
 
 class TokenRefreshApi(TokenRefreshView):
-    """simplejwt's refresh, counted with token obtain per client IP."""
+    """simplejwt's refresh, counted with token obtain per client IP. An
+    expired refresh token is `refresh_expired` (sign in again), not the
+    `token_not_valid` of a forged or revoked one."""
 
+    parser_classes = [JSONParser]
     throttle_scope = "token"
+    error_statuses = {401}
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ExpiredTokenError as error:
+            raise RefreshExpired() from error
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)

@@ -39,7 +39,7 @@ def behind_one_proxy(settings):
 
 
 def register(client, username: str, **headers):
-    return client.post(REGISTER, {"username": username, "password": "tomato-basil-77"}, **headers)
+    return client.post(REGISTER, {"username": username, "password": "tomato-basil-77"}, **headers, format="json")
 
 
 def assert_throttled(r, *, within: int):
@@ -93,19 +93,19 @@ def test_it_takes_the_client_ip_the_proxy_saw(anon_client, db, rates, behind_one
 def test_it_stops_password_guessing_even_for_the_right_password(anon_client, alice, password, rates):
     rates(token="3/minute")
     for guess in ("hunter2", "letmein", "password1"):
-        assert anon_client.post(TOKEN, {"username": "alice", "password": guess}).status_code == 401
+        assert anon_client.post(TOKEN, {"username": "alice", "password": guess}, format="json").status_code == 401
 
-    r = anon_client.post(TOKEN, {"username": "alice", "password": password})
+    r = anon_client.post(TOKEN, {"username": "alice", "password": password}, format="json")
 
     assert_throttled(r, within=60)
 
 
 def test_it_counts_refreshes_with_token_requests(anon_client, alice, password, rates):
     rates(token="2/minute")
-    pair = anon_client.post(TOKEN, {"username": "alice", "password": password}).json()
-    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 200
+    pair = anon_client.post(TOKEN, {"username": "alice", "password": password}, format="json").json()
+    assert anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json").status_code == 200
 
-    r = anon_client.post(REFRESH, {"refresh": pair["refresh"]})
+    r = anon_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
 
     assert_throttled(r, within=60)
 

@@ -1,0 +1,90 @@
+"""The API as a generated client sees it: one content type per body, error
+codes an app can branch on, every error documented, docs that work offline."""
+
+from datetime import timedelta
+
+import pytest
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+REGISTER, TOKEN, REFRESH = "/api/v1/auth/register/", "/api/v1/auth/token/", "/api/v1/auth/token/refresh/"
+
+
+@pytest.fixture
+def openapi(anon_client, db) -> dict:
+    return anon_client.get("/api/schema/", {"format": "json"}).json()
+
+
+@pytest.mark.parametrize("url", [REGISTER, TOKEN, REFRESH])
+def test_it_takes_auth_bodies_as_json_only(anon_client, db, url, openapi):
+    r = anon_client.post(url, {"username": "carol", "password": "tomato-basil-77"}, format="multipart")
+
+    assert r.status_code == 415
+    assert r.json()["error"]["code"] == "unsupported_media_type"
+    assert list(openapi["paths"][url]["post"]["requestBody"]["content"]) == ["application/json"]
+
+
+def test_it_refuses_a_password_of_spaces(anon_client, db):
+    r = anon_client.post(REGISTER, {"username": "carol", "password": " " * 10}, format="json")
+
+    assert r.status_code == 400
+    assert "password" in r.json()["error"]["details"]
+
+
+def test_it_tells_an_expired_access_token_from_a_forged_one(api, alice):
+    expired = AccessToken.for_user(alice)
+    expired.set_exp(lifetime=-timedelta(seconds=1))
+    forged = str(AccessToken.for_user(alice))[:-4] + "AAAA"
+
+    for token, code in ((str(expired), "token_expired"), (forged, "token_not_valid")):
+        client = api()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        r = client.get("/api/v1/recipes/")
+        assert r.status_code == 401
+        assert r.json()["error"]["code"] == code
+        assert r["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_it_tells_an_expired_refresh_token_from_a_bad_one(anon_client, alice):
+    expired = RefreshToken.for_user(alice)
+    expired.set_exp(lifetime=-timedelta(seconds=1))
+
+    r = anon_client.post(REFRESH, {"refresh": str(expired)}, format="json")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "refresh_expired"
+
+    r = anon_client.post(REFRESH, {"refresh": "not-a-token"}, format="json")
+    assert r.json()["error"]["code"] == "token_not_valid"
+
+
+def test_it_documents_the_error_shape_on_every_error_answer(openapi):
+    error = {"$ref": "#/components/schemas/Error"}
+    documented = 0
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith("4"):
+                    assert response["content"]["application/json"]["schema"] == error, (method, path, status)
+                    assert response["description"], (method, path, status)
+                    documented += 1
+    assert documented > 20
+
+
+def test_it_documents_the_errors_each_route_can_answer(openapi):
+    paths = openapi["paths"]
+
+    def statuses(path, method="get"):
+        return set(paths[path][method]["responses"])
+
+    assert {"401", "404"} <= statuses("/api/v1/recipes/{recipe_id}/")
+    assert "400" in statuses("/api/v1/recipes/{recipe_id}/")  # servings, units
+    assert "404" not in statuses("/api/v1/recipes/")
+    assert "401" not in statuses(REGISTER, "post")
+    assert {"400", "429"} <= statuses(REGISTER, "post")
+    assert {"400", "401", "429"} <= statuses(TOKEN, "post")
+
+
+def test_it_serves_the_docs_ui_from_its_own_static_files(anon_client, db):
+    page = anon_client.get("/api/docs/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
