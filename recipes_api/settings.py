@@ -187,6 +187,8 @@ PHOTO_MAX_ASPECT = env_float("PHOTO_MAX_ASPECT", 6.0)
 PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 1600)  # the working copy the model reads
 PHOTO_THUMBNAIL_SIDE = env_int("PHOTO_THUMBNAIL_SIDE", 384)
 PHOTO_KEEP_ORIGINAL = env_bool("PHOTO_KEEP_ORIGINAL", False)
+# How long the signed image/thumbnail URLs in a photo object stay valid.
+PHOTO_URL_TTL = env_int("PHOTO_URL_TTL", 3600)
 # Django refuses bodies over this before any view runs; leave room for the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
