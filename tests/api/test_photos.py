@@ -162,3 +162,12 @@ def test_it_removes_a_deleted_users_photo_files(alice, bob, job_for, media_root,
 
     assert list(Photo.objects.all()) == [bobs.photo]
     assert sorted(path.parent.name for path in media_root.rglob("*") if path.is_file()) == [str(bob.id)] * 3
+
+
+def test_it_documents_the_photo_object_for_the_phones_client(anon_client, db):
+    components = anon_client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+
+    assert set(components["Photo"]["properties"]) == PHOTO_FIELDS
+    assert components["Job"]["properties"]["photo"] == {
+        "allOf": [{"$ref": "#/components/schemas/Photo"}], "readOnly": True
+    }
