@@ -171,3 +171,17 @@ def test_it_documents_the_photo_object_for_the_phones_client(anon_client, db):
     assert components["Job"]["properties"]["photo"] == {
         "allOf": [{"$ref": "#/components/schemas/Photo"}], "readOnly": True
     }
+
+
+def test_it_removes_the_files_of_a_user_deleted_from_the_admin(
+    client, staff, alice, job_for, recipe_of, media_root, django_capture_on_commit_callbacks
+):
+    recipe_of(job_for(alice))
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/admin/accounts/user/{alice.id}/delete/", {"post": "yes"})
+
+    assert r.status_code == 302
+    assert not Photo.objects.exists()
+    assert files_of(media_root) == []
