@@ -189,6 +189,39 @@ PHOTO_MAX_ASPECT = env_float("PHOTO_MAX_ASPECT", 6.0)
 PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 1600)  # the working copy the model reads
 PHOTO_THUMBNAIL_SIDE = env_int("PHOTO_THUMBNAIL_SIDE", 384)
 PHOTO_KEEP_ORIGINAL = env_bool("PHOTO_KEEP_ORIGINAL", False)
+# How long the signed image/thumbnail URLs in a photo object stay valid.
+PHOTO_URL_TTL = env_int("PHOTO_URL_TTL", 3600)
+
+# Media goes through Django's storage API only, so where it lives is this one
+# switch: "local" (files under DATA_DIR/media, served by the signed-URL route)
+# or "s3" (any S3-compatible bucket, served by its own presigned URLs). API and
+# worker hosts must agree; with s3 they share nothing on disk.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    if not os.environ.get("S3_BUCKET"):
+        refuse("MEDIA_STORAGE=s3 needs S3_BUCKET.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", ""),
+            # Unset: AWS itself; set for MinIO, Ceph, R2 and friends.
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            # Unset: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "") or None,
+            "signature_version": "s3v4",
+            # Private objects, reached only through presigned URLs that expire
+            # with the photo object's own URLs.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": PHOTO_URL_TTL,
+            "file_overwrite": True,  # names are photo ids: a new photo never meets an old name
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    refuse("MEDIA_STORAGE must be local or s3.")
 # Django refuses bodies over this before any view runs; leave room for the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -71,6 +71,11 @@ def recipe_generate(job_id: str) -> None:
         except VisionError as error:
             logger.warning("job %s failed: %s", job_id, error)
             db_retry(job_fail, job=job, code=error.code)
+        except FileNotFoundError:
+            # Its photo was deleted after the claim: the job row went with it,
+            # so failing it writes nothing, and the attempt ends here.
+            logger.info("job %s: its photo is gone; dropping this attempt", job_id)
+            db_retry(job_fail, job=job, code="photo_missing")
         except Exception:
             logger.exception("job %s hit an unexpected error", job_id)
             db_retry(job_fail, job=job, code="internal_error")

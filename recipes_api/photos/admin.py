@@ -1,4 +1,8 @@
-"""Staff see photos and jobs; they change neither (the worker owns jobs)."""
+"""Staff see photos and jobs; they change neither (the worker owns jobs).
+
+They may delete them, with Django's delete permission: deleting a user
+deletes their photos and jobs, which the admin allows only to someone who may
+delete those too. A deleted photo's files go once the deletion commits."""
 
 from django.contrib import admin
 
@@ -10,9 +14,6 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,9 +1,10 @@
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -12,10 +13,11 @@ from rest_framework.views import APIView
 
 from recipes_api import errors
 from recipes_api.photos.events import job_event_stream
+from recipes_api.photos.files import photo_file_open
 from recipes_api.photos.images import UploadSizeLimit
-from recipes_api.photos.selectors import job_get, job_list
-from recipes_api.photos.serializers import JobSerializer, PhotoUploadSerializer
-from recipes_api.photos.services import photo_accept
+from recipes_api.photos.selectors import job_get, job_list, photo_get
+from recipes_api.photos.serializers import JobSerializer, PhotoSerializer, PhotoUploadSerializer
+from recipes_api.photos.services import photo_accept, photo_delete
 
 
 class PhotoUploadApi(APIView):
@@ -38,7 +40,9 @@ class PhotoUploadApi(APIView):
         )
         location = request.build_absolute_uri(reverse("job-detail", args=[job.id]))
         return Response(
-            JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+            JobSerializer(job, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
         )
 
 
@@ -50,6 +54,16 @@ def _check_body(request) -> None:
     # so rather than answer that the image is missing.
     if not request.META.get("CONTENT_LENGTH"):
         raise errors.LengthRequired("Send the photo with a Content-Length header; chunked uploads are not supported.")
+
+
+class PhotoDetailApi(generics.RetrieveDestroyAPIView):
+    serializer_class = PhotoSerializer
+
+    def get_object(self):
+        return photo_get(owner=self.request.user, photo_id=self.kwargs["photo_id"])
+
+    def perform_destroy(self, instance):
+        photo_delete(photo=instance)
 
 
 class JobListApi(generics.ListAPIView):
@@ -75,6 +89,30 @@ class ErrorsAsJson(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+class PhotoFileApi(APIView):
+    """A photo's image or thumbnail, for the signed URL in its photo object."""
+
+    # The signature is the capability: an <img src> sends no Authorization
+    # header, so none is asked for (and one sent is ignored).
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = ErrorsAsJson  # an <img> accepts image/*, and still gets JSON errors
+
+    @extend_schema(exclude=True)  # clients follow the URLs in photo objects; they never build one
+    def get(self, request, photo_id, variant):
+        served = photo_file_open(photo_id=photo_id, variant=variant, signature=request.query_params.get("sig", ""))
+        return FileResponse(
+            served.file,
+            content_type=served.content_type,
+            headers={
+                # Private: a shared cache must not hand one user's photo to another.
+                "Cache-Control": f"private, max-age={served.seconds_left}",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
 
 EVENTS_DESCRIPTION = """Sends the job's state at once, then an event whenever it changes:

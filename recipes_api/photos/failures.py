@@ -11,6 +11,7 @@ JOB_ERROR_MESSAGES = {
     "model_unavailable": "Recipe reading is not available right now. Please try again later.",
     "timed_out": "Reading this photo took too long. Try again, or try a clearer photo.",
     "attempts_exhausted": "This photo could not be read after several tries. Please try again later.",
+    "photo_missing": "This photo was deleted before it could be read.",
     "internal_error": "Something went wrong on our side while reading this photo. Please try again later.",
 }
 

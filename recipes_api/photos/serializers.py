@@ -1,7 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recipes_api.photos.models import Job, language_tag
+from recipes_api.photos.files import photo_file_urls
+from recipes_api.photos.models import Job, Photo, language_tag
 
 
 class PhotoUploadSerializer(serializers.Serializer):
@@ -23,8 +24,42 @@ class JobErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class PhotoSerializer(serializers.ModelSerializer):
+    """A photo as the app shows it: paint `blurhash` at once, then load
+    `thumbnail` or `image`. Both URLs are signed and work without a token
+    until `expires_at`; after that, fetch the photo again for fresh ones."""
+
+    image = serializers.SerializerMethodField(help_text="The working copy, a JPEG.")
+    thumbnail = serializers.SerializerMethodField(help_text="A small WebP; null for a photo stored without one.")
+    expires_at = serializers.SerializerMethodField(help_text="When `image` and `thumbnail` stop working.")
+
+    class Meta:
+        model = Photo
+        fields = ["id", "width", "height", "bytes", "blurhash", "image", "thumbnail", "expires_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_image(self, photo: Photo) -> str:
+        return self._urls(photo)["image"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail(self, photo: Photo) -> str | None:
+        return self._urls(photo)["thumbnail"]
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_expires_at(self, photo: Photo) -> str:
+        return serializers.DateTimeField().to_representation(self._urls(photo)["expires_at"])
+
+    def _urls(self, photo: Photo) -> dict:
+        """Signed once per photo and answer, so the three fields agree."""
+        signed = self.__dict__.setdefault("_signed", {})
+        if photo.pk not in signed:
+            signed[photo.pk] = photo_file_urls(photo=photo, request=self.context.get("request"))
+        return signed[photo.pk]
+
+
 class JobSerializer(serializers.ModelSerializer):
-    photo = serializers.UUIDField(source="photo_id", read_only=True)
+    photo = PhotoSerializer(read_only=True)
     recipe = serializers.UUIDField(source="recipe_id", read_only=True, allow_null=True)
     error = serializers.SerializerMethodField()
 

@@ -122,6 +122,18 @@ def job_unsend(*, job_id: UUID | str) -> None:
     Job.objects.filter(id=job_id, status=Job.Status.QUEUED).update(dispatched_at=None)
 
 
+def photo_delete(*, photo: Photo) -> None:
+    """Delete a photo with its jobs, leaving its recipes without a photo.
+
+    Its files (working copy, thumbnail, original) are removed once the
+    transaction commits, never before: a rollback leaves row and files (see
+    `files.photo_files_remove_on_commit`, run for every deleted photo). A
+    worker running one of its jobs loses its claim and writes nothing more.
+    """
+    with transaction.atomic():
+        photo.delete()
+
+
 def photo_read(*, photo: Photo) -> bytes:
     """The stored photo: an upright RGB JPEG without metadata."""
     with photo.image.storage.open(photo.image.name, "rb") as file:

@@ -9,7 +9,7 @@ from recipes_api.recipes.models import Recipe
 
 
 def recipe_list(*, owner) -> QuerySet[Recipe]:
-    return Recipe.objects.filter(owner=owner).order_by("-created_at")
+    return Recipe.objects.filter(owner=owner).select_related("photo").order_by("-created_at")
 
 
 def recipe_get(*, owner, recipe_id: UUID) -> Recipe:

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 from vision import schema
 
+from recipes_api.photos.serializers import PhotoSerializer
 from recipes_api.recipes.cooking import UNIT_SYSTEMS
 from recipes_api.recipes.schema_fields import add_schema_fields
 
@@ -14,7 +15,7 @@ class RecipeSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     model_id = serializers.CharField(read_only=True)
-    photo = serializers.UUIDField(source="photo_id", read_only=True, allow_null=True)
+    photo = PhotoSerializer(read_only=True, allow_null=True)
 
 
 class RecipeCookingSerializer(serializers.Serializer):

@@ -1,5 +1,9 @@
+from uuid import UUID
+
+from django.db import transaction
 from vision import schema
 
+from recipes_api.photos.models import Job, Photo
 from recipes_api.recipes.models import Recipe
 
 
@@ -20,3 +24,28 @@ def recipe_create(*, owner, photo, recipe: schema.Recipe, model_id: str, job=Non
         data=recipe.model_dump(mode="json"),
         model_id=model_id,
     )
+
+
+def recipe_photo_release(*, photo_id: UUID | None) -> bool:
+    """Delete a photo once no recipe uses it: for a caller that has just
+    deleted a recipe (or taken its photo away), inside its transaction or after.
+
+    The photo is kept while a recipe still shows it, or while one of its jobs
+    is queued or running (that job will save a recipe with it). Otherwise it
+    goes with its jobs, and its files once the transaction commits. Returns
+    whether the photo was deleted; None or an unknown id deletes nothing.
+    """
+    # Imported here: photos.services imports this module (recipe_create).
+    from recipes_api.photos.services import IN_FLIGHT, photo_delete
+
+    if photo_id is None:
+        return False
+    with transaction.atomic():
+        # The lock orders this against another release of the same photo.
+        photo = Photo.objects.select_for_update().filter(id=photo_id).first()
+        if photo is None or Recipe.objects.filter(photo_id=photo_id).exists():
+            return False
+        if Job.objects.filter(photo_id=photo_id, status__in=IN_FLIGHT).exists():
+            return False
+        photo_delete(photo=photo)
+    return True

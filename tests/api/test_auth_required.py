@@ -4,6 +4,8 @@ import pytest
 
 ROUTES = [
     ("post", "/api/v1/photos/"),
+    ("get", f"/api/v1/photos/{uuid.uuid4()}/"),
+    ("delete", f"/api/v1/photos/{uuid.uuid4()}/"),
     ("get", "/api/v1/jobs/"),
     ("get", f"/api/v1/jobs/{uuid.uuid4()}/"),
     ("get", "/api/v1/recipes/"),

@@ -60,7 +60,7 @@ def test_it_shows_one_job(alice_client, alice, job_for):
         "id", "status", "stage", "mode", "language", "photo", "recipe", "error",
         "attempts", "tokens", "created_at", "updated_at", "started_at", "finished_at",
     }
-    assert r.json()["photo"] == str(job.photo_id)
+    assert r.json()["photo"]["id"] == str(job.photo_id)
 
 
 def test_it_shows_a_failed_jobs_error(alice_client, alice, job_for):

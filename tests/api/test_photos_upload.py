@@ -67,7 +67,7 @@ def test_it_answers_202_with_a_queued_job(alice_client, alice, picture):
     assert body["stage"] == "queued"
     assert body["mode"] == "auto"
     assert body["language"] == ""
-    assert body["photo"] == str(job.photo_id)
+    assert body["photo"]["id"] == str(job.photo_id)
     assert body["recipe"] is None
     assert body["error"] is None
     assert body["attempts"] == 0
