@@ -1,4 +1,6 @@
-from drf_spectacular.utils import extend_schema
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -8,8 +10,9 @@ from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken,
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from recipes_api.accounts.authentication import RefreshExpired
-from recipes_api.accounts.serializers import RegisterSerializer, UserSerializer
-from recipes_api.accounts.services import user_register
+from recipes_api.accounts.exports import account_export
+from recipes_api.accounts.serializers import PasswordConfirmSerializer, RegisterSerializer, UserSerializer
+from recipes_api.accounts.services import user_delete, user_register
 
 
 class RegisterApi(APIView):
@@ -53,3 +56,33 @@ class TokenRefreshApi(TokenRefreshView):
         except TokenError as error:
             raise InvalidToken(error.args[0]) from error
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
+
+
+class MeApi(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses={200: UserSerializer})
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        summary="Delete my account and all its data",
+        request=PasswordConfirmSerializer,
+        responses={204: None},
+    )
+    def delete(self, request):
+        serializer = PasswordConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_delete(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportApi(APIView):
+    @extend_schema(
+        summary="Download all my data",
+        description="A zip: account.json, photos.json, jobs.json, recipes.json and the photo files under photos/.",
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request):
+        filename = f"platepilot-{request.user.username}.zip"
+        return FileResponse(account_export(user=request.user), as_attachment=True, filename=filename)

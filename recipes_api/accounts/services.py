@@ -30,5 +30,18 @@ def user_register(*, username: str, password: str, email: str = "") -> User:
     return user
 
 
+def user_delete(*, user: User, password: str) -> None:
+    """Delete an account and everything of it: photos, jobs, recipes and
+    tokens go with the user row (cascades), and the photo files once the
+    deletion commits. Raises `errors.Invalid` (code `password_incorrect`),
+    deleting nothing, unless `password` is the account's."""
+    if not user.check_password(password):
+        raise errors.Invalid(
+            "The password is not correct.", code="password_incorrect", details={"password": ["Not correct."]}
+        )
+    with transaction.atomic():
+        user.delete()
+
+
 def _taken() -> errors.Conflict:
     return errors.Conflict("This username is already taken.", code="username_taken")
