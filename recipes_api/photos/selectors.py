@@ -1,13 +1,14 @@
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.db.models import QuerySet
 
 from recipes_api import errors
-from recipes_api.photos.models import Job
+from recipes_api.photos.models import Job, Photo
 
 
 def job_list(*, owner) -> QuerySet[Job]:
-    return Job.objects.filter(owner=owner).order_by("-created_at")
+    return Job.objects.filter(owner=owner).order_by("-created_at").prefetch_related("photo_links")
 
 
 def job_get(*, owner, job_id: UUID) -> Job:
@@ -16,3 +17,28 @@ def job_get(*, owner, job_id: UUID) -> Job:
     if job is None:
         raise errors.NotFound("No such job.")
     return job
+
+
+def job_photo_ids(job: Job) -> list[UUID]:
+    """The ids of the job's photos, in the order the model reads them (uses
+    a prefetched `photo_links` when there is one)."""
+    ids = [link.photo_id for link in job.photo_links.all()]
+    return ids or [job.photo_id]  # a job made without links has its cover only
+
+
+def job_photos(job: Job) -> list[Photo]:
+    """The job's photos, in the order the model reads them; the first is its cover."""
+    photos = [link.photo for link in job.photo_links.select_related("photo")]
+    return photos or [job.photo]
+
+
+def job_latest_on(*, owner, photos: Sequence[Photo], mode: str, language: str) -> Job | None:
+    """The owner's newest job, whatever its status, that reads exactly these
+    photos in this order with this mode and language; None if there is none."""
+    wanted = [photo.id for photo in photos]
+    candidates = (
+        Job.objects.filter(owner=owner, photo_id=wanted[0], mode=mode, language=language)
+        .order_by("-created_at")
+        .prefetch_related("photo_links")
+    )
+    return next((job for job in candidates if job_photo_ids(job) == wanted), None)

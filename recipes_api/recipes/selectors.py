@@ -7,7 +7,7 @@ from recipes_api.recipes.models import Recipe
 
 
 def recipe_list(*, owner) -> QuerySet[Recipe]:
-    return Recipe.objects.filter(owner=owner).order_by("-created_at")
+    return Recipe.objects.filter(owner=owner).order_by("-created_at").prefetch_related("photo_links")
 
 
 def recipe_get(*, owner, recipe_id: UUID) -> Recipe:

@@ -1,3 +1,6 @@
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from vision import schema
 
@@ -14,3 +17,9 @@ class RecipeSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
     model_id = serializers.CharField(read_only=True)
     photo = serializers.UUIDField(source="photo_id", read_only=True, allow_null=True)
+    photos = serializers.SerializerMethodField(help_text="Every photo it was read from, in order; the first is `photo`.")
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_photos(self, recipe) -> list[UUID]:
+        ids = [link.photo_id for link in recipe.photo_links.all()]
+        return ids or ([recipe.photo_id] if recipe.photo_id else [])
