@@ -113,7 +113,9 @@ def photos_accept(
         by_hash = {image.sha256: image for image in images}
         for photo in new:
             _photo_files_save(photo, by_hash[photo.sha256])
-        accepted = _accept_committed(owner, photos, new, mode=mode, language=language, reprocess=reprocess, request=request)
+        accepted = _accept_committed(
+            owner, photos, new, mode=mode, language=language, reprocess=reprocess, request=request
+        )
     except BaseException:
         for photo in new:
             _photo_files_delete(photo)

@@ -17,7 +17,9 @@ class RecipeSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
     model_id = serializers.CharField(read_only=True)
     photo = serializers.UUIDField(source="photo_id", read_only=True, allow_null=True)
-    photos = serializers.SerializerMethodField(help_text="Every photo it was read from, in order; the first is `photo`.")
+    photos = serializers.SerializerMethodField(
+        help_text="Every photo it was read from, in order; the first is `photo`."
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_photos(self, recipe) -> list[UUID]:

@@ -26,7 +26,8 @@ SHADES = count(10, 20)
 
 def upload(client, picture):
     # A new picture each time: the same one again is the job it already has.
-    image = SimpleUploadedFile("dish.jpg", picture("JPEG", color=(next(SHADES) % 250, 90, 60)), content_type="image/jpeg")
+    shade = (next(SHADES) % 250, 90, 60)
+    image = SimpleUploadedFile("dish.jpg", picture("JPEG", color=shade), content_type="image/jpeg")
     return client.post(URL, {"image": image}, format="multipart")
 
 

@@ -182,4 +182,6 @@ def test_it_takes_the_photo_a_racing_upload_stored_first(alice, dish, media_root
     assert not accepted.created
     photo = Photo.objects.get()
     assert accepted.job.photo == photo
-    assert sorted(stored_files(media_root)) == sorted([media_root / photo.image.name, media_root / photo.thumbnail.name])
+    assert sorted(stored_files(media_root)) == sorted(
+        [media_root / photo.image.name, media_root / photo.thumbnail.name]
+    )

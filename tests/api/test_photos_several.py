@@ -4,6 +4,7 @@ upload make one job, which keeps them in order; the first is its cover."""
 import io
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageColor
 
@@ -94,7 +95,9 @@ def test_it_follows_the_photo_count_setting(alice_client, pages, settings, media
     assert upload(alice_client, pages(2)).status_code == 202
 
 
-@pytest.mark.parametrize("bad, status, code", [(b"not a picture", 415, "unsupported_media_type"), ("tiny", 422, "image_too_small")])
+@pytest.mark.parametrize(
+    "bad, status, code", [(b"not a picture", 415, "unsupported_media_type"), ("tiny", 422, "image_too_small")]
+)
 def test_it_refuses_the_whole_upload_for_one_bad_photo(alice_client, pages, picture, media_root, bad, status, code):
     bad = picture("JPEG", size=(40, 40)) if bad == "tiny" else bad
     images = pages(2) + [bad]
@@ -107,8 +110,6 @@ def test_it_refuses_the_whole_upload_for_one_bad_photo(alice_client, pages, pict
 
 
 def test_it_leaves_no_file_when_a_later_photo_cannot_be_stored(alice_client, pages, media_root, monkeypatch):
-    from django.core.files.storage import FileSystemStorage
-
     real_save, saved = FileSystemStorage.save, []
 
     def save(self, name, content, max_length=None):

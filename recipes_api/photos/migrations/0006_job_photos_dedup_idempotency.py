@@ -35,7 +35,8 @@ def job_photos_link_covers(apps, schema_editor):
     """Every job so far had one photo, its cover."""
     Job = apps.get_model("photos", "Job")
     JobPhoto = apps.get_model("photos", "JobPhoto")
-    links = (JobPhoto(job_id=job_id, photo_id=photo_id, position=0) for job_id, photo_id in Job.objects.values_list("id", "photo_id"))
+    covers = Job.objects.values_list("id", "photo_id")
+    links = (JobPhoto(job_id=job_id, photo_id=photo_id, position=0) for job_id, photo_id in covers)
     JobPhoto.objects.bulk_create(links, batch_size=1000)
 
 
