@@ -6,12 +6,15 @@ import io
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import MULTIPART_CONTENT, encode_multipart
 from PIL import Image, ImageColor
 
 from recipes_api.photos import services
 from recipes_api.photos.models import Job, JobPhoto, Photo
+from tests.api.test_photos_upload import CountingPayload
 
 URL = "/api/v1/photos/"
+BOUNDARY = MULTIPART_CONTENT.split("boundary=")[1]
 SHADES = ["tomato", "olive", "navy", "gold", "teal"]
 
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -86,6 +89,29 @@ def test_it_refuses_more_photos_than_allowed_before_decoding(alice_client, pages
     assert r.json()["error"]["code"] == "too_many_photos"
     assert r.json()["error"]["details"] == {"max_photos": 4}
     assert_nothing_stored(media_root)
+
+
+def test_it_stops_reading_at_the_part_past_the_limit(alice_client, media_root):
+    parts = [SimpleUploadedFile(f"page{i}.jpg", b"\xff\xd8\xff" + b"\0" * 200_000) for i in range(5)]
+    body = encode_multipart(BOUNDARY, {"image": parts})
+    payload = CountingPayload(body)
+
+    r = alice_client.generic(
+        "POST", URL, content_type=MULTIPART_CONTENT, CONTENT_LENGTH=str(len(body)), **{"wsgi.input": payload}
+    )
+
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "too_many_photos"
+    assert payload.read_bytes < len(body) - 100_000  # the fifth image was never read
+    assert_nothing_stored(media_root)
+
+
+def test_it_applies_the_byte_limit_to_each_photo_not_to_the_upload(alice_client, pages, settings):
+    images = pages(4)
+    settings.PHOTO_MAX_BYTES = max(len(image) for image in images) + 10
+    assert sum(len(image) for image in images) > settings.PHOTO_MAX_BYTES
+
+    assert upload(alice_client, images).status_code == 202
 
 
 def test_it_follows_the_photo_count_setting(alice_client, pages, settings, media_root):
