@@ -7,6 +7,7 @@ throttles, request bodies), plus the statuses a view lists in
 `error_statuses` for what is particular to it.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -64,3 +65,9 @@ class ErrorsDocumentedSchema(AutoSchema):
         return any(
             parameter.get("in") == "query" for parameter in self._get_parameters() if isinstance(parameter, dict)
         )
+
+
+class AccessTokenScheme(SimpleJWTScheme):
+    """Our bearer authentication is simplejwt's, documented as such."""
+
+    target_class = "recipes_api.accounts.authentication.AccessTokenAuthentication"

@@ -189,6 +189,10 @@ PHOTO_MAX_ASPECT = env_float("PHOTO_MAX_ASPECT", 6.0)
 PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 1600)  # the working copy the model reads
 PHOTO_THUMBNAIL_SIDE = env_int("PHOTO_THUMBNAIL_SIDE", 384)
 PHOTO_KEEP_ORIGINAL = env_bool("PHOTO_KEEP_ORIGINAL", False)
+# One upload may carry this many `image` parts, read as one recipe, in order.
+PHOTO_MAX_PER_JOB = env_int("PHOTO_MAX_PER_JOB", 4)
+# How long an upload's Idempotency-Key is remembered, in seconds.
+IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 86400)
 # How long the signed image/thumbnail URLs in a photo object stay valid.
 PHOTO_URL_TTL = env_int("PHOTO_URL_TTL", 3600)
 

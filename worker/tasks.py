@@ -19,13 +19,13 @@ from recipes_api.photos.models import Job
 from recipes_api.photos.services import (
     job_claim,
     job_fail,
+    job_photos_read,
     job_release,
     job_send,
     job_stage_set,
     job_succeed,
     job_unsend,
     jobs_exhaust,
-    photo_read,
 )
 from vision import VisionError
 from worker import engine
@@ -82,11 +82,17 @@ def recipe_generate(job_id: str) -> None:
 
 
 def _generate(job: Job, guard: JobGuard) -> None:
-    photo = photo_read(photo=job.photo)
+    photos = job_photos_read(job=job)  # all of them, in order; the first is the cover
     if not db_retry(job_stage_set, job=job, stage=Job.Stage.GENERATING):
         raise ClaimLost()
     started = time.monotonic()
-    recipe, model_id = engine.recipe_from_photo(photo, mode=job.mode, language=job.language, on_token=guard.on_token)
+    # MERGE: once worker/engine.py has `recipe_from_photos(photos: Sequence[bytes], *, mode, language,
+    # on_token)`, pass every photo here, so that the model reads them all, in order:
+    #     engine.recipe_from_photos(photos, mode=job.mode, language=job.language, on_token=guard.on_token)
+    # Until then the model reads the cover only.
+    recipe, model_id = engine.recipe_from_photo(
+        photos[0], mode=job.mode, language=job.language, on_token=guard.on_token
+    )
     generate_ms = round((time.monotonic() - started) * 1000)
     guard.check()
     if not db_retry(job_stage_set, job=job, stage=Job.Stage.SAVING):

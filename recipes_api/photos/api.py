@@ -13,37 +13,103 @@ from rest_framework.views import APIView
 
 from recipes_api import errors
 from recipes_api.photos.events import job_event_stream
+from recipes_api.openapi import ErrorSerializer
 from recipes_api.photos.files import photo_file_open
-from recipes_api.photos.images import UploadSizeLimit
+from recipes_api.photos.idempotency import idempotency_key_clean
+from recipes_api.photos.images import UploadSizeLimit, photo_too_large
 from recipes_api.photos.selectors import job_get, job_list, photo_get
 from recipes_api.photos.serializers import JobSerializer, PhotoSerializer, PhotoUploadSerializer
-from recipes_api.photos.services import photo_accept, photo_delete
+from recipes_api.photos.services import photo_delete, photos_accept, too_many_photos
+
+
+UPLOAD_DESCRIPTION = """Send 1 to PHOTO_MAX_PER_JOB (default 4) `image` parts: one recipe is read
+from all of them, in order. More are refused with 400 `too_many_photos`, and
+one bad image refuses the whole upload.
+
+202: a new job. 200: you sent these photos before (the same pictures, in the
+same order, with the same `mode` and `language`): their latest job, whatever
+its status, and no new model run. Send `reprocess=true` for a new job on them.
+
+`Idempotency-Key` (at most 255 printable ASCII characters, remembered for
+IDEMPOTENCY_KEY_TTL, default 24 h): a retry with the same key and the same
+request (the same image bytes in order, `mode`, `language`, `reprocess`) gets
+the first answer's status and job again; the same key with another request is
+422 `idempotency_key_reused`. A refused upload does not use up its key."""
 
 
 class PhotoUploadApi(APIView):
     parser_classes = [MultiPartParser]
     throttle_scope = "upload"  # per user
 
-    @extend_schema(request=PhotoUploadSerializer, responses={202: JobSerializer})
+    @extend_schema(
+        summary="Upload the photos of one recipe",
+        description=UPLOAD_DESCRIPTION,
+        request=PhotoUploadSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Makes a retry safe: the same key and request get the first answer again.",
+            )
+        ],
+        responses={
+            202: OpenApiResponse(JobSerializer, description="A new job reads the photos."),
+            200: OpenApiResponse(JobSerializer, description="These photos' latest job, or a retry's first answer."),
+            400: OpenApiResponse(ErrorSerializer, description="Malformed: no image, too many, a bad key or field."),
+            413: OpenApiResponse(ErrorSerializer, description="A photo is too large, in bytes or pixels."),
+            415: OpenApiResponse(ErrorSerializer, description="Not an accepted image type."),
+            422: OpenApiResponse(
+                ErrorSerializer, description="An image we will not process, or a reused Idempotency-Key."
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="Too many uploads, or too many jobs in flight."),
+        },
+    )
     def post(self, request):
         _check_body(request)
+        idempotency_key = idempotency_key_clean(request.headers.get("Idempotency-Key"))
         # Must run before request.data is first read; DRF hands this list
         # straight through to Django's request.
-        request.upload_handlers.insert(0, UploadSizeLimit(request, max_bytes=settings.PHOTO_MAX_BYTES))
+        request.upload_handlers.insert(
+            0, PhotosSizeLimit(request, max_bytes=settings.PHOTO_MAX_BYTES, max_files=settings.PHOTO_MAX_PER_JOB)
+        )
         serializer = PhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        job = photo_accept(
+        accepted = photos_accept(
             owner=request.user,
-            upload=serializer.validated_data["image"],
+            uploads=serializer.validated_data["image"],
             mode=serializer.validated_data["mode"],
             language=serializer.validated_data["language"],
+            reprocess=serializer.validated_data["reprocess"],
+            idempotency_key=idempotency_key,
         )
-        location = request.build_absolute_uri(reverse("job-detail", args=[job.id]))
+        location = request.build_absolute_uri(reverse("job-detail", args=[accepted.job.id]))
         return Response(
-            JobSerializer(job, context={"request": request}).data,
-            status=status.HTTP_202_ACCEPTED,
+            JobSerializer(accepted.job, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED if accepted.created else status.HTTP_200_OK,
             headers={"Location": location},
         )
+
+
+class PhotosSizeLimit(UploadSizeLimit):
+    """`UploadSizeLimit` for an upload of up to `max_files` images: each
+    image may have `max_bytes`, and one image part past `max_files` stops
+    the body while it streams."""
+
+    def __init__(self, request=None, *, max_bytes: int, max_files: int):
+        super().__init__(request, max_bytes=max_bytes)
+        self.max_files = max_files
+        self.files = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > self.max_bytes * self.max_files + self.FORM_ALLOWANCE:
+            raise photo_too_large(self.max_bytes)
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        self.files += 1
+        if self.files > self.max_files:
+            raise too_many_photos()
 
 
 def _check_body(request) -> None:

@@ -48,8 +48,15 @@ class Photo(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     bytes = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, help_text="Of the working copy: the same picture, the same hash.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Each owner stores a picture once; a re-upload finds this row.
+            # Per owner, never across owners: users never share photos.
+            models.UniqueConstraint(fields=["owner", "sha256"], name="photo_unique_per_owner"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.width}x{self.height} photo {self.id}"
@@ -78,6 +85,8 @@ class Job(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    # The cover: the first of the job's photos (all of them, in order, are
+    # its `photo_links`).
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="jobs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.QUEUED)
@@ -117,6 +126,45 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.id} ({self.status})"
+
+
+class JobPhoto(models.Model):
+    """One of a job's photos, at its place: the pages of a recipe card or the
+    angles of a dish, which the model reads in this order."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="photo_links")
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="job_links")
+    position = models.PositiveSmallIntegerField(help_text="0 is the cover, `Job.photo`.")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="job_photo_position_unique")]
+
+    def __str__(self) -> str:
+        return f"photo {self.position} of job {self.job_id}"
+
+
+class IdempotencyKey(models.Model):
+    """The answer an upload with an `Idempotency-Key` got, so that a retry
+    with the same key gets it again instead of a second job.
+
+    `fingerprint` identifies the request's meaning (each image part's bytes
+    in order, mode, language, reprocess), not its multipart encoding.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    # A key whose job is deleted is forgotten with it: a retry is then new.
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    status = models.PositiveSmallIntegerField(help_text="The HTTP status of the first answer: 200 or 202.")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_unique_per_owner")]
+
+    def __str__(self) -> str:
+        return f"idempotency key of user {self.owner_id} for job {self.job_id}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -8,13 +8,15 @@ its claim token: two workers, a sweep and a late retry can race and at most
 one of them wins; a worker that lost its claim changes nothing.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
 from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from vision import schema
@@ -23,8 +25,15 @@ from worker.dispatch import job_dispatch
 from recipes_api import errors
 from recipes_api.accounts.models import User
 from recipes_api.photos.failures import job_error_message
+from recipes_api.photos.idempotency import (
+    IdempotentRequest,
+    idempotency_key_record,
+    idempotent_answer,
+    request_fingerprint,
+)
 from recipes_api.photos.images import ImageRules, NormalizedImage, image_normalize
-from recipes_api.photos.models import Job, Photo
+from recipes_api.photos.models import Job, JobPhoto, Photo
+from recipes_api.photos.selectors import job_latest_on, job_photos
 from recipes_api.recipes.models import Recipe
 from recipes_api.recipes.services import recipe_create
 
@@ -36,23 +45,105 @@ FINISH_FIELDS = [
 ]  # fmt: skip
 
 
-def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, language: str = "") -> Job:
-    """Store an uploaded photo and queue a job to read a recipe from it.
+@dataclass(frozen=True)
+class Accepted:
+    """What an upload came to: its job, and whether this upload made it (the
+    API's 202) or found it (200: the same photos again, or a retried key)."""
 
-    The upload is checked and normalised first (see `image_normalize`, whose
-    DomainErrors pass through); its working copy and thumbnail are stored,
-    and its original bytes too when `PHOTO_KEEP_ORIGINAL` is set. An owner
-    with `JOB_MAX_IN_FLIGHT` jobs queued or running gets `errors.TooManyJobs`
-    instead. The photo and its queued job are saved in one transaction and the
-    worker is rung only once it commits; if the broker is down the job stays
-    queued and the sweep rings later. On any failure nothing is left behind,
-    neither rows nor stored files (call it outside an outer transaction, whose
-    later rollback this cannot see).
+    job: Job
+    created: bool
+
+
+def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, language: str = "") -> Job:
+    """Store one photo and always queue a new job on it: `photos_accept` with
+    one upload and `reprocess`. Returns the new job."""
+    return photos_accept(owner=owner, uploads=[upload], mode=mode, language=language, reprocess=True).job
+
+
+def photos_accept(
+    *,
+    owner,
+    uploads: Sequence[IO[bytes]],
+    mode: str = Job.Mode.AUTO,
+    language: str = "",
+    reprocess: bool = False,
+    idempotency_key: str | None = None,
+) -> Accepted:
+    """Store the photos of one upload and queue one job that reads one recipe
+    from all of them, in order; the first is the job's cover (`Job.photo`).
+
+    With an `idempotency_key` the owner used before (see `idempotency`), the
+    first answer is returned again and nothing is decoded or stored; used for
+    another request, it raises `errors.Unprocessable`. Otherwise each upload
+    is checked and normalised (`image_normalize`, whose DomainErrors pass
+    through): one bad image refuses them all. A photo the owner already has
+    (the same normalised hash) is reused, never stored twice. When every
+    photo is already there and the owner has a job on exactly these photos,
+    in this order, with this mode and language, the newest such job is the
+    answer, whatever its status (failed included), with `created` False:
+    unless `reprocess`, which always queues a new job. A new job needs a free
+    slot under `JOB_MAX_IN_FLIGHT` (else `errors.TooManyJobs`), is saved in
+    one transaction with its photos, and the worker is rung once it commits.
+
+    The owner's row lock serialises one owner's uploads, so two racing
+    identical uploads (or retries with one key) make one job; should the
+    database's uniqueness still refuse a row, the transaction runs once more
+    and finds it. On any failure nothing is left behind, neither rows nor
+    stored files (call it outside an outer transaction, whose later rollback
+    this cannot see).
     """
     mode = Job.Mode(mode)
-    _check_in_flight(owner)  # cheap early answer; the locked check below decides
-    image = image_normalize(upload, ImageRules.from_settings())
-    photo = Photo(
+    if not 1 <= len(uploads) <= settings.PHOTO_MAX_PER_JOB:
+        raise too_many_photos() if uploads else errors.Invalid("Send at least one image.", code="no_image")
+    request = None
+    if idempotency_key is not None:
+        fingerprint = request_fingerprint(uploads=uploads, mode=mode, language=language, reprocess=reprocess)
+        request = IdempotentRequest(owner=owner, key=idempotency_key, fingerprint=fingerprint)
+        if answered := idempotent_answer(request):
+            return Accepted(job=answered.job, created=answered.status == 202)
+    if reprocess:
+        _check_in_flight(owner)  # cheap early answer; the locked check decides
+    rules = ImageRules.from_settings()
+    images = [image_normalize(upload, rules) for upload in uploads]
+    photos = _photos_found_or_new(owner, images)
+    new = list({id(photo): photo for photo in photos if photo._state.adding}.values())
+    try:
+        # The files are written before the transaction opens, so the (SQLite)
+        # write lock is not held during file I/O; the except clause undoes them.
+        by_hash = {image.sha256: image for image in images}
+        for photo in new:
+            _photo_files_save(photo, by_hash[photo.sha256])
+        accepted = _accept_committed(
+            owner, photos, new, mode=mode, language=language, reprocess=reprocess, request=request
+        )
+    except BaseException:
+        for photo in new:
+            _photo_files_delete(photo)
+        raise
+    for photo in new:
+        if photo._state.adding:  # a racing upload stored this picture first
+            _photo_files_delete(photo)
+    return accepted
+
+
+def too_many_photos() -> errors.Invalid:
+    limit = settings.PHOTO_MAX_PER_JOB
+    return errors.Invalid(
+        f"Send at most {limit} photos in one upload.", code="too_many_photos", details={"max_photos": limit}
+    )
+
+
+def _photos_found_or_new(owner, images: Sequence[NormalizedImage]) -> list[Photo]:
+    """One photo per image, in order: the owner's stored one with its hash, or
+    a new unsaved one (the same object for a picture sent twice)."""
+    photos = {photo.sha256: photo for photo in Photo.objects.filter(owner=owner, sha256__in=[i.sha256 for i in images])}
+    for image in images:
+        photos.setdefault(image.sha256, _photo_new(owner, image))
+    return [photos[image.sha256] for image in images]
+
+
+def _photo_new(owner, image: NormalizedImage) -> Photo:
+    return Photo(
         owner=owner,
         width=image.width,
         height=image.height,
@@ -61,22 +152,55 @@ def photo_accept(*, owner, upload: IO[bytes], mode: str = Job.Mode.AUTO, languag
         blurhash=image.blurhash,
         source_format=image.source_format,
     )
-    try:
-        # The files are written before the transaction opens, so the (SQLite)
-        # write lock is not held during file I/O; the except clause undoes them.
-        _photo_files_save(photo, image)
-        with transaction.atomic():
-            # Serialises one owner's uploads, so racing requests cannot both
-            # take the last free slot.
-            User.objects.select_for_update().filter(pk=owner.pk).first()
-            _check_in_flight(owner)
-            photo.save(force_insert=True)
-            job = Job.objects.create(owner=owner, photo=photo, mode=mode, language=language)
-            transaction.on_commit(lambda: job_send(job_id=job.id))
-    except BaseException:
-        _photo_files_delete(photo)
-        raise
-    return job
+
+
+def _accept_committed(owner, photos: list[Photo], new: list[Photo], **accept) -> Accepted:
+    """Run `_accept_locked` in its own transaction; once more if a uniqueness
+    constraint refused a row that a racing upload had just saved."""
+    for attempt in (1, 2):
+        for photo in new:
+            photo._state.adding = True  # a rolled-back insert saved nothing
+        try:
+            with transaction.atomic():
+                return _accept_locked(owner, photos, **accept)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _accept_locked(owner, photos: list[Photo], *, mode, language, reprocess, request) -> Accepted:
+    """Precondition: inside a transaction, the new photos' files stored."""
+    User.objects.select_for_update().filter(pk=owner.pk).first()
+    if request is not None and (answered := idempotent_answer(request)):
+        return Accepted(job=answered.job, created=answered.status == 202)
+    photos = _photos_saved(owner, photos)
+    job = None if reprocess else job_latest_on(owner=owner, photos=photos, mode=mode, language=language)
+    created = job is None
+    if created:
+        _check_in_flight(owner)
+        job = Job.objects.create(owner=owner, photo=photos[0], mode=mode, language=language)
+        JobPhoto.objects.bulk_create(
+            JobPhoto(job=job, photo=photo, position=position) for position, photo in enumerate(photos)
+        )
+        transaction.on_commit(lambda: job_send(job_id=job.id))
+    if request is not None:
+        idempotency_key_record(request, job=job, status=202 if created else 200)
+    return Accepted(job=job, created=created)
+
+
+def _photos_saved(owner, photos: list[Photo]) -> list[Photo]:
+    """Save the new photos, or take the rows a racing upload saved first.
+    Precondition: the caller holds the owner's row lock."""
+    stored = {p.sha256: p for p in Photo.objects.filter(owner=owner, sha256__in=[p.sha256 for p in photos])}
+    for photo in photos:
+        if photo.sha256 in stored:
+            continue
+        if not photo._state.adding:
+            raise errors.Conflict("A photo was deleted during the upload; send it again.", code="photo_deleted")
+        photo.save(force_insert=True)
+        stored[photo.sha256] = photo
+    return [stored[photo.sha256] for photo in photos]
 
 
 def _photo_files_save(photo: Photo, image: NormalizedImage) -> None:
@@ -138,6 +262,11 @@ def photo_read(*, photo: Photo) -> bytes:
     """The stored photo: an upright RGB JPEG without metadata."""
     with photo.image.storage.open(photo.image.name, "rb") as file:
         return file.read()
+
+
+def job_photos_read(*, job: Job) -> list[bytes]:
+    """Every stored photo of the job, in the order the model reads them."""
+    return [photo_read(photo=photo) for photo in job_photos(job)]
 
 
 def job_claim(*, job_id: UUID | str, lease_seconds: int | None = None) -> Job | None:
@@ -238,13 +367,21 @@ def job_succeed(*, job: Job, recipe: schema.Recipe, model_id: str, generate_ms: 
     Both happen in one transaction, under a lock on the job row, and only
     while `job`'s claim holds: otherwise nothing is written and None is
     returned. Otherwise returns the saved `recipes.Recipe`, owned by the job's
-    owner and linked to its photo and job.
+    owner and linked to its job and to all its photos, in order (the cover
+    as `Recipe.photo`).
     """
     with transaction.atomic():
         locked = _held(job).select_for_update(of=("self",)).select_related("owner", "photo").first()
         if locked is None:
             return None
-        saved = recipe_create(owner=locked.owner, photo=locked.photo, job=locked, recipe=recipe, model_id=model_id)
+        saved = recipe_create(
+            owner=locked.owner,
+            photo=locked.photo,
+            photos=job_photos(locked),
+            job=locked,
+            recipe=recipe,
+            model_id=model_id,
+        )
         locked.generate_ms = generate_ms
         _finish(locked, Job.Status.SUCCEEDED, recipe=saved)
     _copy_state(locked, into=job)

@@ -4,7 +4,8 @@ never rung or was lost.
 
 One pass fails jobs that ran out of attempts, requeues running jobs whose
 lease expired (their worker died or lost the database), and rings again for
-queued jobs that were never sent or waited too long. Each step is a
+queued jobs that were never sent or waited too long; it also deletes
+expired upload Idempotency-Keys. Each step is a
 conditional write, so any number of workers may sweep at once: a job is
 requeued, failed or re-sent by exactly one of them.
 """
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from recipes_api.photos.idempotency import idempotency_keys_purge
 from recipes_api.photos.models import Job, WorkerHeartbeat
 from recipes_api.photos.services import job_send, jobs_exhaust, requeued_fields
 
@@ -32,6 +34,7 @@ class SweepResult:
     requeued: int
     sent: int
     unsent: int
+    keys_purged: int = 0
 
 
 def jobs_sweep() -> SweepResult:
@@ -47,8 +50,9 @@ def jobs_sweep() -> SweepResult:
         else:
             unsent += 1
             Job.objects.filter(id=job_id, status=Job.Status.QUEUED).update(dispatched_at=None)
-    result = SweepResult(exhausted=exhausted, requeued=requeued, sent=sent, unsent=unsent)
-    if exhausted or requeued or sent or unsent:
+    keys_purged = idempotency_keys_purge()
+    result = SweepResult(exhausted=exhausted, requeued=requeued, sent=sent, unsent=unsent, keys_purged=keys_purged)
+    if exhausted or requeued or sent or unsent or keys_purged:
         logger.info("sweep: %s", result)
     return result
 

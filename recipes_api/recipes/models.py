@@ -14,6 +14,8 @@ class Recipe(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recipes")
+    # The cover: the first of its photos (all of them, in order, are its
+    # `photo_links`).
     photo = models.ForeignKey(
         "photos.Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="recipes"
     )
@@ -33,3 +35,19 @@ class Recipe(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RecipePhoto(models.Model):
+    """One of the photos a recipe was read from, at its place; copied from
+    its job, so the recipe keeps them when the job is gone."""
+
+    recipe = models.ForeignKey(Recipe, on_delete=models.CASCADE, related_name="photo_links")
+    photo = models.ForeignKey("photos.Photo", on_delete=models.CASCADE, related_name="recipe_links")
+    position = models.PositiveSmallIntegerField(help_text="0 is the cover, `Recipe.photo`.")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["recipe", "position"], name="recipe_photo_position_unique")]
+
+    def __str__(self) -> str:
+        return f"photo {self.position} of recipe {self.recipe_id}"

@@ -9,7 +9,12 @@ from recipes_api.recipes.models import Recipe
 
 
 def recipe_list(*, owner) -> QuerySet[Recipe]:
-    return Recipe.objects.filter(owner=owner).select_related("photo").order_by("-created_at")
+    return (
+        Recipe.objects.filter(owner=owner)
+        .select_related("photo")
+        .prefetch_related("photo_links__photo")
+        .order_by("-created_at")
+    )
 
 
 def recipe_get(*, owner, recipe_id: UUID) -> Recipe:
@@ -39,3 +44,10 @@ def recipe_for_cooking(recipe: Recipe, *, servings: int | None = None, units: st
     for_cooking = copy.copy(recipe)
     for_cooking.data = data
     return for_cooking
+
+
+def recipe_photos(recipe: Recipe) -> list:
+    """The photos the recipe was read from, in order; the first is its cover
+    (`photo_links` is prefetched by `recipe_list` and `recipe_get`)."""
+    photos = [link.photo for link in recipe.photo_links.all()]
+    return photos or ([recipe.photo] if recipe.photo else [])

@@ -1,9 +1,11 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from vision import schema
 
 from recipes_api.photos.serializers import PhotoSerializer
 from recipes_api.recipes.cooking import UNIT_SYSTEMS
 from recipes_api.recipes.schema_fields import add_schema_fields
+from recipes_api.recipes.selectors import recipe_photos
 
 
 @add_schema_fields(schema.Recipe, source="data", read_only=True)
@@ -15,7 +17,12 @@ class RecipeSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     model_id = serializers.CharField(read_only=True)
-    photo = PhotoSerializer(read_only=True, allow_null=True)
+    photo = PhotoSerializer(read_only=True, allow_null=True, help_text="The cover: the first of `photos`.")
+    photos = serializers.SerializerMethodField(help_text="Every photo it was read from, in order.")
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, recipe) -> list[dict]:
+        return PhotoSerializer(recipe_photos(recipe), many=True, context=self.context).data
 
 
 class RecipeCookingSerializer(serializers.Serializer):

@@ -1,21 +1,24 @@
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.db import transaction
 from vision import schema
 
 from recipes_api.photos.models import Job, Photo
-from recipes_api.recipes.models import Recipe
+from recipes_api.recipes.models import Recipe, RecipePhoto
 
 
-def recipe_create(*, owner, photo, recipe: schema.Recipe, model_id: str, job=None) -> Recipe:
+def recipe_create(*, owner, photo, recipe: schema.Recipe, model_id: str, job=None, photos: Sequence = ()) -> Recipe:
     """Save a validated recipe into `owner`'s library.
 
     `recipe` has already passed the schema (it is the pydantic object), so it
-    is stored as is; `photo` may be None for recipes that never had one. A
-    `job` yields at most one recipe: a second one for the same job is an
+    is stored as is; `photo` (the cover) may be None for recipes that never
+    had one. `photos` are all the photos it was read from, in order, the
+    cover first; without them the recipe keeps its cover only. A `job`
+    yields at most one recipe: a second one for the same job is an
     IntegrityError from the database.
     """
-    return Recipe.objects.create(
+    saved = Recipe.objects.create(
         owner=owner,
         photo=photo,
         job=job,
@@ -24,6 +27,11 @@ def recipe_create(*, owner, photo, recipe: schema.Recipe, model_id: str, job=Non
         data=recipe.model_dump(mode="json"),
         model_id=model_id,
     )
+    photos = list(photos) or ([photo] if photo is not None else [])
+    RecipePhoto.objects.bulk_create(
+        RecipePhoto(recipe=saved, photo=each, position=position) for position, each in enumerate(photos)
+    )
+    return saved
 
 
 def recipe_photo_release(*, photo_id: UUID | None) -> bool:
@@ -45,7 +53,10 @@ def recipe_photo_release(*, photo_id: UUID | None) -> bool:
         photo = Photo.objects.select_for_update().filter(id=photo_id).first()
         if photo is None or Recipe.objects.filter(photo_id=photo_id).exists():
             return False
-        if Job.objects.filter(photo_id=photo_id, status__in=IN_FLIGHT).exists():
+        if RecipePhoto.objects.filter(photo_id=photo_id).exists():
+            return False
+        in_flight = Job.objects.filter(status__in=IN_FLIGHT)
+        if in_flight.filter(photo_id=photo_id).exists() or in_flight.filter(photo_links__photo_id=photo_id).exists():
             return False
         photo_delete(photo=photo)
     return True

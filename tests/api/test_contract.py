@@ -83,6 +83,11 @@ def test_it_documents_the_errors_each_route_can_answer(openapi):
     assert {"400", "401", "429"} <= statuses(TOKEN, "post")
 
 
+def test_it_documents_bearer_authentication(openapi):
+    assert openapi["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+    assert openapi["paths"]["/api/v1/recipes/"]["get"]["security"] == [{"jwtAuth": []}]
+
+
 def test_it_serves_the_docs_ui_from_its_own_static_files(anon_client, db):
     page = anon_client.get("/api/docs/").content.decode()
 

@@ -2,6 +2,8 @@
 The upload past the cap gets 429 `too_many_jobs` and leaves nothing behind;
 a finished job frees its slot."""
 
+from itertools import count
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -19,8 +21,13 @@ def cap_of_two(settings):
     settings.JOB_IN_FLIGHT_RETRY_AFTER = 15
 
 
+SHADES = count(10, 20)
+
+
 def upload(client, picture):
-    image = SimpleUploadedFile("dish.jpg", picture("JPEG"), content_type="image/jpeg")
+    # A new picture each time: the same one again is the job it already has.
+    shade = (next(SHADES) % 250, 90, 60)
+    image = SimpleUploadedFile("dish.jpg", picture("JPEG", color=shade), content_type="image/jpeg")
     return client.post(URL, {"image": image}, format="multipart")
 
 

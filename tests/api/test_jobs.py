@@ -57,10 +57,11 @@ def test_it_shows_one_job(alice_client, alice, job_for):
 
     assert r.status_code == 200
     assert set(r.json()) == {
-        "id", "status", "stage", "mode", "language", "photo", "recipe", "error",
+        "id", "status", "stage", "mode", "language", "photo", "photos", "recipe", "error",
         "attempts", "tokens", "created_at", "updated_at", "started_at", "finished_at",
     }
     assert r.json()["photo"]["id"] == str(job.photo_id)
+    assert r.json()["photos"] == [r.json()["photo"]]
 
 
 def test_it_shows_a_failed_jobs_error(alice_client, alice, job_for):

@@ -168,9 +168,9 @@ def test_it_documents_the_photo_object_for_the_phones_client(anon_client, db):
     components = anon_client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
 
     assert set(components["Photo"]["properties"]) == PHOTO_FIELDS
-    assert components["Job"]["properties"]["photo"] == {
-        "allOf": [{"$ref": "#/components/schemas/Photo"}], "readOnly": True
-    }
+    photo = components["Job"]["properties"]["photo"]
+    assert (photo["allOf"], photo["readOnly"]) == ([{"$ref": "#/components/schemas/Photo"}], True)
+    assert components["Job"]["properties"]["photos"]["items"] == {"$ref": "#/components/schemas/Photo"}
 
 
 def test_it_removes_the_files_of_a_user_deleted_from_the_admin(

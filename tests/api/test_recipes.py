@@ -45,6 +45,7 @@ def test_it_shows_every_schema_field(alice_client, alice, recipe_for, a_recipe):
     assert body["id"] == str(recipe.id)
     assert body["model_id"] == "tiny-qwen-vl"
     assert body["photo"] is None
+    assert body["photos"] == []
     served = {name: value for name, value in body.items() if name in schema.Recipe.model_fields}
     assert served == a_recipe().model_dump(mode="json")
 
@@ -54,7 +55,7 @@ def test_it_keeps_the_schema_field_order_after_the_ids(alice_client, alice, reci
 
     body = alice_client.get(f"/api/v1/recipes/{recipe.id}/").json()
 
-    leading = ["id", "created_at", "updated_at", "model_id", "photo"]
+    leading = ["id", "created_at", "updated_at", "model_id", "photo", "photos"]
     assert list(body) == leading + list(schema.Recipe.model_fields)
 
 

@@ -10,7 +10,10 @@ def test_it_creates_an_account(anon_client, db):
 
     assert r.status_code == 201
     carol = User.objects.get(username="carol")
-    assert r.json() == {"id": str(carol.id), "username": "carol", "email": "carol@example.org"}
+    assert r.json() == {
+        "id": str(carol.id), "username": "carol", "email": "carol@example.org",
+        "date_joined": carol.date_joined.isoformat().replace("+00:00", "Z"),
+    }  # fmt: skip
     assert carol.check_password("tomato-basil-77")
 
 

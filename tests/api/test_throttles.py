@@ -114,8 +114,11 @@ def test_it_throttles_uploads_per_user(alice_client, bob_client, picture, media_
     rates(upload="2/hour")
     settings.JOB_MAX_IN_FLIGHT = 0  # no cap: this is about the rate alone
 
+    shades = iter(["tomato", "olive", "navy", "gold"])
+
     def upload(client):
-        image = SimpleUploadedFile("dish.jpg", picture("JPEG"), content_type="image/jpeg")
+        # A new picture each time: the same one again would be its job so far.
+        image = SimpleUploadedFile("dish.jpg", picture("JPEG", color=next(shades)), content_type="image/jpeg")
         return client.post(UPLOAD, {"image": image}, format="multipart")
 
     assert upload(alice_client).status_code == 202

@@ -61,7 +61,13 @@ def test_uploads_are_accepted_while_the_broker_is_down_and_finish_once_it_is_bac
         for _ in range(3):
             started = time.monotonic()
             answers.append(
-                requests.post(f"{api.url}/api/v1/photos/", headers=headers, files={"image": PHOTO.open("rb")}, timeout=30)
+                requests.post(
+                    f"{api.url}/api/v1/photos/",
+                    headers=headers,
+                    files={"image": PHOTO.open("rb")},
+                    data={"reprocess": "true"},  # the same photo, but a job each time
+                    timeout=30,
+                )
             )
             assert time.monotonic() - started < 10, "an upload hung on the broker"
         assert [answer.status_code for answer in answers] == [202, 202, 202], answers[0].text
