@@ -7,28 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recipes_api.photos import services
 from recipes_api.photos.models import Job, Photo
+from tests.api.uploads import photos_upload as upload, stored_files
 
-URL = "/api/v1/photos/"
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def ids(photos: list[dict]) -> list[str]:
     return [photo["id"] for photo in photos]
-
-
-def upload(client, *images: bytes, **fields):
-    parts = [SimpleUploadedFile(f"dish{i}.jpg", image, content_type="image/jpeg") for i, image in enumerate(images)]
-    return client.post(URL, {"image": parts, **fields}, format="multipart")
-
-
-def stored_files(media_root) -> list:
-    return [path for path in media_root.rglob("*") if path.is_file()]
-
-
-@pytest.fixture
-def dish(picture) -> bytes:
-    return picture("JPEG", color="tomato")
 
 
 @pytest.fixture

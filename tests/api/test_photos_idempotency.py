@@ -11,25 +11,10 @@ from django.utils import timezone
 
 from recipes_api.photos import services, sweep
 from recipes_api.photos.models import IdempotencyKey, Job, Photo
+from tests.api.uploads import URL, photos_upload as upload, stored_files
 
-URL = "/api/v1/photos/"
 
 pytestmark = pytest.mark.usefixtures("media_root")
-
-
-def upload(client, *images: bytes, key=None, **fields):
-    parts = [SimpleUploadedFile(f"dish{i}.jpg", image, content_type="image/jpeg") for i, image in enumerate(images)]
-    headers = {} if key is None else {"Idempotency-Key": key}
-    return client.post(URL, {"image": parts, **fields}, format="multipart", headers=headers)
-
-
-def stored_files(media_root) -> list:
-    return [path for path in media_root.rglob("*") if path.is_file()]
-
-
-@pytest.fixture
-def dish(picture) -> bytes:
-    return picture("JPEG", color="tomato")
 
 
 @pytest.fixture

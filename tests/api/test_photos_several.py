@@ -12,8 +12,8 @@ from PIL import Image, ImageColor
 from recipes_api.photos import services
 from recipes_api.photos.models import Job, JobPhoto, Photo
 from tests.api.test_photos_upload import CountingPayload
+from tests.api.uploads import URL, assert_nothing_stored, photos_upload, stored_files
 
-URL = "/api/v1/photos/"
 BOUNDARY = MULTIPART_CONTENT.split("boundary=")[1]
 SHADES = ["tomato", "olive", "navy", "gold", "teal"]
 
@@ -30,22 +30,6 @@ def pages(picture):
     return make
 
 
-def upload(client, images: list[bytes], *, names=None, **fields):
-    names = names or [f"page{i}.jpg" for i in range(len(images))]
-    parts = [SimpleUploadedFile(name, image, content_type="image/jpeg") for name, image in zip(names, images)]
-    return client.post(URL, {"image": parts, **fields}, format="multipart")
-
-
-def stored_files(media_root) -> list:
-    return [path for path in media_root.rglob("*") if path.is_file()]
-
-
-def assert_nothing_stored(media_root):
-    assert not Photo.objects.exists()
-    assert not Job.objects.exists()
-    assert stored_files(media_root) == []
-
-
 def shades_of(photos: list[dict]) -> list[str]:
     """The colour each stored photo (a photo object) shows, by name, in order."""
     return [shade_of(Photo.objects.get(id=photo["id"])) for photo in photos]
@@ -60,7 +44,7 @@ def shade_of(photo: Photo) -> str:
 def test_it_makes_one_job_of_several_photos_in_order(alice_client, alice, pages, media_root):
     images = pages(3)
 
-    r = upload(alice_client, images)
+    r = photos_upload(alice_client, *images)
 
     assert r.status_code == 202
     job = Job.objects.get()
@@ -72,7 +56,7 @@ def test_it_makes_one_job_of_several_photos_in_order(alice_client, alice, pages,
 
 
 def test_it_shows_the_photos_in_order_on_the_job(alice_client, pages):
-    r = upload(alice_client, pages(4))
+    r = photos_upload(alice_client, *pages(4))
 
     job = alice_client.get(r["Location"]).json()
 
@@ -84,7 +68,7 @@ def test_it_shows_the_photos_in_order_on_the_job(alice_client, pages):
 def test_it_refuses_more_photos_than_allowed_before_decoding(alice_client, pages, media_root, monkeypatch):
     monkeypatch.setattr(services, "image_normalize", lambda *a, **k: pytest.fail("decoded"))
 
-    r = upload(alice_client, pages(5))
+    r = photos_upload(alice_client, *pages(5))
 
     assert r.status_code == 400
     assert r.json()["error"]["code"] == "too_many_photos"
@@ -112,14 +96,14 @@ def test_it_applies_the_byte_limit_to_each_photo_not_to_the_upload(alice_client,
     settings.PHOTO_MAX_BYTES = max(len(image) for image in images) + 10
     assert sum(len(image) for image in images) > settings.PHOTO_MAX_BYTES
 
-    assert upload(alice_client, images).status_code == 202
+    assert photos_upload(alice_client, *images).status_code == 202
 
 
 def test_it_follows_the_photo_count_setting(alice_client, pages, settings, media_root):
     settings.PHOTO_MAX_PER_JOB = 2
 
-    assert upload(alice_client, pages(3)).json()["error"]["code"] == "too_many_photos"
-    assert upload(alice_client, pages(2)).status_code == 202
+    assert photos_upload(alice_client, *pages(3)).json()["error"]["code"] == "too_many_photos"
+    assert photos_upload(alice_client, *pages(2)).status_code == 202
 
 
 @pytest.mark.parametrize(
@@ -129,7 +113,7 @@ def test_it_refuses_the_whole_upload_for_one_bad_photo(alice_client, pages, pict
     bad = picture("JPEG", size=(40, 40)) if bad == "tiny" else bad
     images = pages(2) + [bad]
 
-    r = upload(alice_client, images)
+    r = photos_upload(alice_client, *images)
 
     assert r.status_code == status
     assert r.json()["error"]["code"] == code
@@ -147,7 +131,7 @@ def test_it_leaves_no_file_when_a_later_photo_cannot_be_stored(alice_client, pag
 
     monkeypatch.setattr(FileSystemStorage, "save", save)
 
-    r = upload(alice_client, pages(3))
+    r = photos_upload(alice_client, *pages(3))
 
     assert r.status_code == 500
     assert_nothing_stored(media_root)
@@ -156,9 +140,9 @@ def test_it_leaves_no_file_when_a_later_photo_cannot_be_stored(alice_client, pag
 def test_it_counts_a_several_photo_upload_as_one_job_in_flight(alice_client, pages, picture, settings):
     settings.JOB_MAX_IN_FLIGHT = 2
 
-    assert upload(alice_client, pages(4)).status_code == 202
-    assert upload(alice_client, [picture("PNG", color="pink")]).status_code == 202
-    r = upload(alice_client, [picture("PNG", color="plum"), picture("PNG", color="peru")])
+    assert photos_upload(alice_client, *pages(4)).status_code == 202
+    assert photos_upload(alice_client, picture("PNG", color="pink")).status_code == 202
+    r = photos_upload(alice_client, picture("PNG", color="plum"), picture("PNG", color="peru"))
 
     assert r.status_code == 429
     assert r.json()["error"]["code"] == "too_many_jobs"
@@ -166,7 +150,7 @@ def test_it_counts_a_several_photo_upload_as_one_job_in_flight(alice_client, pag
 
 
 def test_it_points_location_at_the_one_job(alice_client, pages):
-    r = upload(alice_client, pages(2))
+    r = photos_upload(alice_client, *pages(2))
 
     assert r["Location"] == f"http://testserver/api/v1/jobs/{Job.objects.get().id}/"
 
@@ -174,7 +158,7 @@ def test_it_points_location_at_the_one_job(alice_client, pages):
 def test_it_reads_a_photo_sent_twice_in_one_upload_twice_but_stores_it_once(alice_client, picture, media_root):
     page = picture("JPEG", color="olive")
 
-    r = upload(alice_client, [page, picture("JPEG", color="navy"), page])
+    r = photos_upload(alice_client, page, picture("JPEG", color="navy"), page)
 
     assert r.status_code == 202
     photos = [photo["id"] for photo in r.json()["photos"]]
@@ -185,7 +169,7 @@ def test_it_reads_a_photo_sent_twice_in_one_upload_twice_but_stores_it_once(alic
 
 
 def test_it_keeps_another_users_photos_out_of_reach(alice_client, bob_client, pages):
-    r = upload(alice_client, pages(2))
+    r = photos_upload(alice_client, *pages(2))
 
     assert bob_client.get(r["Location"]).status_code == 404
     assert bob_client.get("/api/v1/jobs/").json()["results"] == []

@@ -9,6 +9,7 @@ from PIL import Image
 
 from recipes_api.photos import services
 from recipes_api.photos.models import Job, Photo
+from tests.api.uploads import assert_nothing_stored, stored_files
 
 URL = "/api/v1/photos/"
 
@@ -43,16 +44,6 @@ class CountingPayload(FakePayload):
 def opened(file) -> Image.Image:
     with file.storage.open(file.name, "rb") as stored:
         return Image.open(io.BytesIO(stored.read()))
-
-
-def stored_files(media_root) -> list:
-    return [path for path in media_root.rglob("*") if path.is_file()]
-
-
-def assert_nothing_stored(media_root):
-    assert not Photo.objects.exists()
-    assert not Job.objects.exists()
-    assert stored_files(media_root) == []
 
 
 def test_it_answers_202_with_a_queued_job(alice_client, alice, picture):
