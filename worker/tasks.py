@@ -70,7 +70,7 @@ def recipe_generate(job_id: str) -> None:
             _retry_later(job, error)
         except VisionError as error:
             logger.warning("job %s failed: %s", job_id, error)
-            db_retry(job_fail, job=job, code=error.code)
+            db_retry(job_fail, job=job, code=error.code, tries=error.tries)
         except Exception:
             logger.exception("job %s hit an unexpected error", job_id)
             db_retry(job_fail, job=job, code="internal_error")
@@ -81,12 +81,15 @@ def _generate(job: Job, guard: JobGuard) -> None:
     if not db_retry(job_stage_set, job=job, stage=Job.Stage.GENERATING):
         raise ClaimLost()
     started = time.monotonic()
-    recipe, model_id = engine.recipe_from_photo(photo, mode=job.mode, language=job.language, on_token=guard.on_token)
+    read = engine.recipe_from_photos([photo], mode=job.mode, language=job.language, on_token=guard.on_token)
     generate_ms = round((time.monotonic() - started) * 1000)
     guard.check()
     if not db_retry(job_stage_set, job=job, stage=Job.Stage.SAVING):
         raise ClaimLost()
-    if db_retry(job_succeed, job=job, recipe=recipe, model_id=model_id, generate_ms=generate_ms) is None:
+    saved = db_retry(
+        job_succeed, job=job, recipe=read.recipe, model_id=read.model_id, generate_ms=generate_ms, tries=read.tries
+    )
+    if saved is None:
         raise ClaimLost()
 
 

@@ -32,7 +32,7 @@ class JobSerializer(serializers.ModelSerializer):
         model = Job
         fields = [
             "id", "status", "stage", "mode", "language", "photo", "recipe", "error",
-            "attempts", "tokens", "created_at", "updated_at", "started_at", "finished_at",
+            "attempts", "tries", "tokens", "created_at", "updated_at", "started_at", "finished_at",
         ]
         read_only_fields = fields
 
