@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from recipes_api import errors
 from recipes_api.photos.events import job_event_stream
 from recipes_api.photos.images import UploadSizeLimit
+from recipes_api.photos.languages import language_requested
 from recipes_api.photos.selectors import job_get, job_list
 from recipes_api.photos.serializers import JobSerializer, PhotoUploadSerializer
 from recipes_api.photos.services import photo_accept
@@ -34,7 +35,9 @@ class PhotoUploadApi(APIView):
             owner=request.user,
             upload=serializer.validated_data["image"],
             mode=serializer.validated_data["mode"],
-            language=serializer.validated_data["language"],
+            language=language_requested(
+                field=serializer.validated_data["language"], accept_language=request.headers.get("Accept-Language", "")
+            ),
         )
         location = request.build_absolute_uri(reverse("job-detail", args=[job.id]))
         return Response(

@@ -14,7 +14,10 @@ class PhotoUploadSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         validators=[language_tag],
-        help_text="BCP 47 tag for the recipe's language; empty lets the model decide.",
+        help_text=(
+            "BCP 47 tag for the recipe's language, which the recipe then carries. Empty: the most preferred "
+            "tag of the Accept-Language header; without one, the model follows the photo."
+        ),
     )
 
 
