@@ -3,12 +3,12 @@ a valid recipe, and it is steered to close the answer before its budget ends.
 
 xgrammar compiles the recipe JSON Schema against the tokenizer once per
 backend, and once more for each language a request pins (see
-`RecipeGrammar.for_language`); each generation gets a fresh matcher. Strings and lists in the schema
-are bounded, but a rambling model could still use its whole budget on them,
-so for the last tokens of the budget (the reserve) every allowed closing token (a quote, a
-bracket, a brace, a comma) is pushed far above the rest: strings end, lists
-end, and the grammar forces the remaining required keys. The answer then ends
-well-formed inside the budget.
+`RecipeGrammar.for_language`); each generation gets a fresh matcher. Strings
+and lists in the schema are bounded, but a rambling model could still use its
+whole budget on them, so for the last tokens of the budget (the reserve)
+every allowed closing token (a quote, a bracket, a brace, a comma) is pushed
+far above the rest: strings end, lists end, and the grammar forces the
+remaining required keys. The answer then ends well-formed inside the budget.
 
 Where the grammar allows only one continuation (a key name, the punctuation
 around it), the longest token spelling it is chosen, so forced text costs the
@@ -39,8 +39,8 @@ _NEXT_ITEM = 100.0
 # every required key of an empty recipe, at most half the budget.
 WRAP_UP_RESERVE = 256
 # Grammars kept per pinned language: each is a compile against the whole
-# vocabulary (a fraction of a second for Qwen's 151k tokens), and a worker
-# meets few distinct languages.
+# vocabulary (not free for Qwen's 151k tokens), and a worker meets few
+# distinct languages.
 LANGUAGE_GRAMMARS_KEPT = 64
 
 
