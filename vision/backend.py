@@ -40,9 +40,11 @@ class VisionConfig:
 class GenerationOptions:
     """What one request asks of the model.
 
-    mode: "auto", "dish_photo" or "recipe_card". language: BCP 47 tag or None
-    (follow the photo). temperature 0 decodes greedily; seed makes sampling
-    repeatable. max_new_tokens overrides the backend's budget.
+    mode: "auto", "dish_photo" or "recipe_card". language: BCP 47 tag, which
+    the answer's `language` field then holds (pinned while decoding, not
+    edited after), or None (follow the photo). temperature 0 decodes
+    greedily; seed makes sampling repeatable. max_new_tokens overrides the
+    backend's budget.
 
     on_token, when given, is called with the number of tokens generated so
     far, once per decoding step. It is how a caller follows progress and how

@@ -2,12 +2,13 @@
 a valid recipe, and it is steered to close the answer before its budget ends.
 
 xgrammar compiles the recipe JSON Schema against the tokenizer once per
-backend; each generation gets a fresh matcher. Strings and lists in the schema
-are bounded, but a rambling model could still use its whole budget on them,
-so for the last tokens of the budget (the reserve) every allowed closing token (a quote, a
-bracket, a brace, a comma) is pushed far above the rest: strings end, lists
-end, and the grammar forces the remaining required keys. The answer then ends
-well-formed inside the budget.
+backend, and once more for each language a request pins (see
+`RecipeGrammar.for_language`); each generation gets a fresh matcher. Strings
+and lists in the schema are bounded, but a rambling model could still use its
+whole budget on them, so for the last tokens of the budget (the reserve)
+every allowed closing token (a quote, a bracket, a brace, a comma) is pushed
+far above the rest: strings end, lists end, and the grammar forces the
+remaining required keys. The answer then ends well-formed inside the budget.
 
 Where the grammar allows only one continuation (a key name, the punctuation
 around it), the longest token spelling it is chosen, so forced text costs the
@@ -16,8 +17,10 @@ few tokens a tokenizer would naturally use rather than one per byte.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import transformers
@@ -35,15 +38,21 @@ _NEXT_ITEM = 100.0
 # Tokens kept at the end of a budget for closing the JSON: enough to write
 # every required key of an empty recipe, at most half the budget.
 WRAP_UP_RESERVE = 256
+# Grammars kept per pinned language: each is a compile against the whole
+# vocabulary (not free for Qwen's 151k tokens), and a worker meets few
+# distinct languages.
+LANGUAGE_GRAMMARS_KEPT = 64
 
 
 @dataclass(frozen=True)
 class RecipeGrammar:
     """The recipe grammar compiled for one tokenizer, plus its closing bias.
 
-    `token_bytes` are the bytes the grammar matches for each token; the
-    answer is read from them (stop tokens left out), not re-decoded by the
-    tokenizer, so what is validated is exactly what the grammar checked.
+    `compiled` leaves the `language` field to the model; `for_language`
+    gives the grammar that fixes it to one tag, compiled on first use and
+    kept. `token_bytes` are the bytes the grammar matches for each token;
+    the answer is read from them (stop tokens left out), not re-decoded by
+    the tokenizer, so what is validated is exactly what the grammar checked.
     """
 
     compiled: xgr.CompiledGrammar
@@ -52,14 +61,16 @@ class RecipeGrammar:
     token_ids: dict[str, int]
     token_bytes: list[bytes]
     stop_token_ids: frozenset[int]
+    compiler: xgr.GrammarCompiler
+    _pinned: OrderedDict[str, xgr.CompiledGrammar] = field(default_factory=OrderedDict, compare=False, repr=False)
+    _pinned_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @classmethod
     def compile(cls, tokenizer, vocab_size: int, stop_token_ids: list[int]) -> RecipeGrammar:
         """Compile the recipe schema for `tokenizer`; `vocab_size` is the model's logits width."""
         info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=stop_token_ids)
-        compiled = xgr.GrammarCompiler(info).compile_json_schema(
-            recipe_json_schema(), any_whitespace=False, strict_mode=True
-        )
+        compiler = xgr.GrammarCompiler(info)
+        compiled = _compile(compiler, language=None)
         texts = _token_texts(tokenizer, vocab_size)
         token_ids = {text: token_id for token_id, text in reversed(list(enumerate(texts))) if text}
         return cls(
@@ -69,12 +80,44 @@ class RecipeGrammar:
             token_ids,
             list(info.decoded_vocab),
             frozenset(info.stop_token_ids),
+            compiler,
         )
 
-    def processor(self, *, budget: int, on_token: Callable[[int], None] | None = None) -> RecipeConstraint:
+    def for_language(self, language: str | None) -> xgr.CompiledGrammar:
+        """The grammar whose `language` field can only be `language` (a BCP 47
+        tag), or `compiled` for None. Compiled once per tag and kept (the
+        least recently used beyond LANGUAGE_GRAMMARS_KEPT are dropped); safe
+        to call from several threads. Raises ValueError for a malformed tag."""
+        if language is None:
+            return self.compiled
+        with self._pinned_lock:
+            if language in self._pinned:
+                self._pinned.move_to_end(language)
+                return self._pinned[language]
+        compiled = _compile(self.compiler, language=language)
+        with self._pinned_lock:
+            self._pinned[language] = compiled
+            while len(self._pinned) > LANGUAGE_GRAMMARS_KEPT:
+                self._pinned.popitem(last=False)
+        return compiled
+
+    def processor(
+        self, *, budget: int, on_token: Callable[[int], None] | None = None, language: str | None = None
+    ) -> RecipeConstraint:
         """A logits processor for one `generate()` call of at most `budget`
-        new tokens; `on_token(tokens_so_far)` is called at every step."""
-        return RecipeConstraint(self, budget=budget, reserve=min(WRAP_UP_RESERVE, budget // 2), on_token=on_token)
+        new tokens; `on_token(tokens_so_far)` is called at every step. With
+        `language`, the answer's `language` field is that tag."""
+        return RecipeConstraint(
+            self,
+            self.for_language(language),
+            budget=budget,
+            reserve=min(WRAP_UP_RESERVE, budget // 2),
+            on_token=on_token,
+        )
+
+
+def _compile(compiler: xgr.GrammarCompiler, *, language: str | None) -> xgr.CompiledGrammar:
+    return compiler.compile_json_schema(recipe_json_schema(language), any_whitespace=False, strict_mode=True)
 
 
 def _token_texts(tokenizer, vocab_size: int) -> list[str]:
@@ -135,9 +178,15 @@ class RecipeConstraint(transformers.LogitsProcessor):
     """
 
     def __init__(
-        self, grammar: RecipeGrammar, *, budget: int, reserve: int, on_token: Callable[[int], None] | None = None
+        self,
+        grammar: RecipeGrammar,
+        compiled: xgr.CompiledGrammar,
+        *,
+        budget: int,
+        reserve: int,
+        on_token: Callable[[int], None] | None = None,
     ):
-        self.matcher = xgr.GrammarMatcher(grammar.compiled)
+        self.matcher = xgr.GrammarMatcher(compiled)
         self.bitmask = xgr.allocate_token_bitmask(1, grammar.vocab_size)
         self.closing_bias = grammar.closing_bias
         self.token_ids = grammar.token_ids

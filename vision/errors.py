@@ -3,9 +3,14 @@ worker stores on the job, so a phone app can tell them apart."""
 
 
 class VisionError(Exception):
-    """A recipe could not be made from the photo."""
+    """A recipe could not be made from the photo.
+
+    `tries` is how many generations were run before this failure; a caller
+    that retries (`worker.engine`) sets it on the error it gives up with.
+    """
 
     code = "vision_error"
+    tries = 1
 
 
 class VisionTransient(VisionError):

@@ -13,6 +13,7 @@ small.
 from __future__ import annotations
 
 import json
+import re
 from enum import Enum
 from typing import Annotated, Any
 
@@ -191,9 +192,20 @@ class Recipe(_Strict):
         return list(dict.fromkeys(values))
 
 
-def recipe_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of `Recipe`, the one fed to constrained decoders."""
-    return Recipe.model_json_schema()
+def recipe_json_schema(language: str | None = None) -> dict[str, Any]:
+    """Return the JSON Schema of `Recipe`, the one fed to constrained decoders.
+
+    With `language` (a BCP 47 tag), the `language` field may hold that tag
+    and nothing else, so a decoder constrained by it cannot write another.
+    Raises ValueError for a tag that `Recipe.language` would refuse.
+    """
+    schema = Recipe.model_json_schema()
+    if language is not None:
+        if not re.fullmatch(LANGUAGE_TAG_PATTERN, language):
+            raise ValueError(f"not a BCP 47 language tag: {language!r}")
+        field = schema["properties"]["language"]
+        schema["properties"]["language"] = {"const": language, "type": "string", "description": field["description"]}
+    return schema
 
 
 def recipe_parse(text: str) -> Recipe:

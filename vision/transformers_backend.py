@@ -53,7 +53,7 @@ class TransformersBackend:
         """Read `images` and return a recipe; raises `VisionError` subclasses."""
         budget = options.max_new_tokens or self.config.max_new_tokens
         inputs = self._inputs(images, options)
-        constraint = self.grammar.processor(budget=budget, on_token=options.on_token)
+        constraint = self.grammar.processor(budget=budget, on_token=options.on_token, language=options.language)
         if options.seed is not None:
             torch.manual_seed(options.seed)
         with torch.inference_mode():

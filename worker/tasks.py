@@ -70,7 +70,7 @@ def recipe_generate(job_id: str) -> None:
             _retry_later(job, error)
         except VisionError as error:
             logger.warning("job %s failed: %s", job_id, error)
-            db_retry(job_fail, job=job, code=error.code)
+            db_retry(job_fail, job=job, code=error.code, tries=error.tries)
         except FileNotFoundError:
             # Its photo was deleted after the claim: the job row went with it,
             # so failing it writes nothing, and the attempt ends here.
@@ -86,18 +86,15 @@ def _generate(job: Job, guard: JobGuard) -> None:
     if not db_retry(job_stage_set, job=job, stage=Job.Stage.GENERATING):
         raise ClaimLost()
     started = time.monotonic()
-    # MERGE: once worker/engine.py has `recipe_from_photos(photos: Sequence[bytes], *, mode, language,
-    # on_token)`, pass every photo here, so that the model reads them all, in order:
-    #     engine.recipe_from_photos(photos, mode=job.mode, language=job.language, on_token=guard.on_token)
-    # Until then the model reads the cover only.
-    recipe, model_id = engine.recipe_from_photo(
-        photos[0], mode=job.mode, language=job.language, on_token=guard.on_token
-    )
+    read = engine.recipe_from_photos(photos, mode=job.mode, language=job.language, on_token=guard.on_token)
     generate_ms = round((time.monotonic() - started) * 1000)
     guard.check()
     if not db_retry(job_stage_set, job=job, stage=Job.Stage.SAVING):
         raise ClaimLost()
-    if db_retry(job_succeed, job=job, recipe=recipe, model_id=model_id, generate_ms=generate_ms) is None:
+    saved = db_retry(
+        job_succeed, job=job, recipe=read.recipe, model_id=read.model_id, generate_ms=generate_ms, tries=read.tries
+    )
+    if saved is None:
         raise ClaimLost()
 
 

@@ -17,6 +17,7 @@ from recipes_api.openapi import ErrorSerializer
 from recipes_api.photos.files import photo_file_open
 from recipes_api.photos.idempotency import idempotency_key_clean
 from recipes_api.photos.images import UploadSizeLimit, photo_too_large
+from recipes_api.photos.languages import language_requested
 from recipes_api.photos.selectors import job_get, job_list, photo_get
 from recipes_api.photos.serializers import JobSerializer, PhotoSerializer, PhotoUploadSerializer
 from recipes_api.photos.services import photo_delete, photos_accept, too_many_photos
@@ -79,7 +80,9 @@ class PhotoUploadApi(APIView):
             owner=request.user,
             uploads=serializer.validated_data["image"],
             mode=serializer.validated_data["mode"],
-            language=serializer.validated_data["language"],
+            language=language_requested(
+                field=serializer.validated_data["language"], accept_language=request.headers.get("Accept-Language", "")
+            ),
             reprocess=serializer.validated_data["reprocess"],
             idempotency_key=idempotency_key,
         )

@@ -23,7 +23,10 @@ class PhotoUploadSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         validators=[language_tag],
-        help_text="BCP 47 tag for the recipe's language; empty lets the model decide.",
+        help_text=(
+            "BCP 47 tag for the recipe's language, which the recipe then carries. Empty: the most preferred "
+            "tag of the Accept-Language header; without one, the model follows the photo."
+        ),
     )
     reprocess = serializers.BooleanField(
         default=False,
@@ -80,7 +83,7 @@ class JobSerializer(serializers.ModelSerializer):
         model = Job
         fields = [
             "id", "status", "stage", "mode", "language", "photo", "photos", "recipe", "error",
-            "attempts", "tokens", "created_at", "updated_at", "started_at", "finished_at",
+            "attempts", "tries", "tokens", "created_at", "updated_at", "started_at", "finished_at",
         ]
         read_only_fields = fields
 

@@ -41,7 +41,7 @@ IN_FLIGHT = [Job.Status.QUEUED, Job.Status.RUNNING]
 # What finishing a job writes, and so what the caller's copy must be told.
 FINISH_FIELDS = [
     "status", "stage", "recipe", "finished_at", "lease_expires_at", "claim",
-    "error_code", "error_message", "generate_ms", "updated_at",
+    "error_code", "error_message", "generate_ms", "tries", "updated_at",
 ]  # fmt: skip
 
 
@@ -293,6 +293,7 @@ def job_claim(*, job_id: UUID | str, lease_seconds: int | None = None) -> Job | 
             claim=token,
             attempts=F("attempts") + 1,
             tokens=0,
+            tries=0,
             started_at=now,
             lease_expires_at=now + timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS),
             updated_at=now,
@@ -361,8 +362,11 @@ def job_stage_set(*, job: Job, stage: str) -> bool:
     return True
 
 
-def job_succeed(*, job: Job, recipe: schema.Recipe, model_id: str, generate_ms: int | None = None) -> Recipe | None:
-    """Save the recipe a claimed job produced and mark the job succeeded.
+def job_succeed(
+    *, job: Job, recipe: schema.Recipe, model_id: str, generate_ms: int | None = None, tries: int = 1
+) -> Recipe | None:
+    """Save the recipe a claimed job produced and mark the job succeeded,
+    recording the `tries` (generations) it took.
 
     Both happen in one transaction, under a lock on the job row, and only
     while `job`'s claim holds: otherwise nothing is written and None is
@@ -383,14 +387,16 @@ def job_succeed(*, job: Job, recipe: schema.Recipe, model_id: str, generate_ms: 
             model_id=model_id,
         )
         locked.generate_ms = generate_ms
+        locked.tries = tries
         _finish(locked, Job.Status.SUCCEEDED, recipe=saved)
     _copy_state(locked, into=job)
     return saved
 
 
-def job_fail(*, job: Job, code: str) -> bool:
+def job_fail(*, job: Job, code: str, tries: int | None = None) -> bool:
     """Mark a job failed with a stable `code` and the fixed message meant for
-    people that `failures.job_error_message` gives for it.
+    people that `failures.job_error_message` gives for it, and with the
+    `tries` (generations) run, when given.
 
     A job with a claim token (one a worker claimed) fails only while that
     claim holds; a job without one (queued) fails unless it has finished.
@@ -403,6 +409,8 @@ def job_fail(*, job: Job, code: str) -> bool:
             return False
         locked.error_code = code[:64]
         locked.error_message = job_error_message(code)
+        if tries is not None:
+            locked.tries = tries
         _finish(locked, Job.Status.FAILED)
     _copy_state(locked, into=job)
     return True

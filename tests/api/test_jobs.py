@@ -58,7 +58,7 @@ def test_it_shows_one_job(alice_client, alice, job_for):
     assert r.status_code == 200
     assert set(r.json()) == {
         "id", "status", "stage", "mode", "language", "photo", "photos", "recipe", "error",
-        "attempts", "tokens", "created_at", "updated_at", "started_at", "finished_at",
+        "attempts", "tries", "tokens", "created_at", "updated_at", "started_at", "finished_at",
     }
     assert r.json()["photo"]["id"] == str(job.photo_id)
     assert r.json()["photos"] == [r.json()["photo"]]

@@ -1,5 +1,6 @@
-"""Transient failures are tried again, permanent ones fail with their code,
-and no job is tried for ever."""
+"""Transient failures are tried again, permanent ones fail with their code
+(after the engine's one retry of an invalid answer), and no job is tried for
+ever."""
 
 import pytest
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.services
 
 
 def test_it_retries_a_transient_failure_and_fails_a_permanent_one_with_its_code(fault_env, script, upload, tmp_path):
-    script("transient", "ok", "permanent")
+    script("transient", "ok", "permanent", "permanent")  # an invalid answer, and again on its retry
     with WorkerProcess(fault_env(), log_dir=tmp_path) as worker:
         worker.wait_ready()
         retried = upload()
@@ -22,7 +23,7 @@ def test_it_retries_a_transient_failure_and_fails_a_permanent_one_with_its_code(
 
     assert (job_state(retried).status, job_state(retried).attempts, recipes_of(retried)) == ("succeeded", 2, 1)
     failed = job_state(broken)
-    assert (failed.status, failed.error_code, failed.attempts) == ("failed", "recipe_invalid", 1)
+    assert (failed.status, failed.error_code, failed.attempts, failed.tries) == ("failed", "recipe_invalid", 1, 2)
     assert failed.error_message == job_error_message("recipe_invalid")
 
 

@@ -149,6 +149,23 @@ def test_it_fails_a_running_job(job):
     assert claimed.status == Job.Status.FAILED
 
 
+def test_it_records_how_many_tries_a_job_took(job, alice, picture, a_recipe):
+    claimed = services.job_claim(job_id=job.id)
+    services.job_succeed(job=claimed, recipe=a_recipe(), model_id="tiny", tries=2)
+    other = services.job_claim(job_id=services.photo_accept(owner=alice, upload=SimpleUploadedFile("b.jpg", picture())).id)
+    services.job_fail(job=other, code="recipe_invalid", tries=2)
+
+    assert Job.objects.get(id=job.id).tries == 2
+    assert Job.objects.get(id=other.id).tries == 2
+
+
+def test_a_new_attempt_counts_its_own_tries(job):
+    services.job_claim(job_id=job.id)
+    Job.objects.filter(id=job.id).update(tries=2, lease_expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert services.job_claim(job_id=job.id).tries == 0
+
+
 def test_it_does_not_fail_a_succeeded_job(job, a_recipe):
     claimed = services.job_claim(job_id=job.id)
     services.job_succeed(job=claimed, recipe=a_recipe(), model_id="tiny")

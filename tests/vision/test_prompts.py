@@ -12,6 +12,7 @@ def test_it_asks_for_one_image_slot_per_photo(mode):
 
 def test_it_names_the_requested_language():
     text = prompt_messages(mode="dish_photo", language="my", image_count=1)[-1]["content"][-1]["text"]
+    assert "Burmese (my)" in text
     assert '"my"' in text
 
 

@@ -51,11 +51,11 @@ def test_it_drops_a_job_whose_photo_was_deleted_before_the_worker_read_it(
 
 
 def test_it_drops_a_job_whose_photo_was_deleted_while_the_model_ran(job, monkeypatch, a_recipe):
-    def delete_during_generation(photo, *, mode, language, on_token=None):
+    def delete_during_generation(photos, *, mode, language, on_token=None):
         delete_photo(job.id)
-        return a_recipe(), "tiny"
+        return engine.RecipeRead(a_recipe(), "tiny", tries=1)
 
-    monkeypatch.setattr(engine, "recipe_from_photo", delete_during_generation)
+    monkeypatch.setattr(engine, "recipe_from_photos", delete_during_generation)
 
     recipe_generate(str(job.id))
 

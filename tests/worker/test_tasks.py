@@ -40,14 +40,16 @@ def test_it_saves_the_tiny_models_recipe_to_the_owners_library(job, alice):
     assert job.recipe.owner == alice
     assert job.recipe.photo == job.photo
     assert job.recipe.model_id == "tiny"
+    assert job.recipe.language == "bn"  # asked for, and pinned while decoding
+    assert job.tries == 1
     assert job.attempts == 1
 
 
 def test_it_records_a_vision_failure_with_its_code(job, monkeypatch):
-    def give_up(photo, *, mode, language, on_token=None):
+    def give_up(photos, *, mode, language, on_token=None):
         raise GenerationIncomplete("the model did not finish the recipe within 768 tokens")
 
-    monkeypatch.setattr(engine, "recipe_from_photo", give_up)
+    monkeypatch.setattr(engine, "recipe_from_photos", give_up)
     recipe_generate(str(job.id))
 
     job.refresh_from_db()
@@ -59,10 +61,10 @@ def test_it_records_a_vision_failure_with_its_code(job, monkeypatch):
 
 
 def test_it_hides_unexpected_errors_behind_a_generic_message(job, monkeypatch):
-    def explode(photo, *, mode, language, on_token=None):
+    def explode(photos, *, mode, language, on_token=None):
         raise RuntimeError("secret internals at /srv/models")
 
-    monkeypatch.setattr(engine, "recipe_from_photo", explode)
+    monkeypatch.setattr(engine, "recipe_from_photos", explode)
     recipe_generate(str(job.id))
 
     job.refresh_from_db()
@@ -74,13 +76,13 @@ def test_it_hides_unexpected_errors_behind_a_generic_message(job, monkeypatch):
 def test_it_passes_the_jobs_mode_and_language_to_the_model(job, monkeypatch):
     asked = {}
 
-    def remember(photo, *, mode, language, on_token=None):
-        asked.update(mode=mode, language=language)
+    def remember(photos, *, mode, language, on_token=None):
+        asked.update(photos=len(photos), mode=mode, language=language)
         raise GenerationIncomplete("stop here")
 
-    monkeypatch.setattr(engine, "recipe_from_photo", remember)
+    monkeypatch.setattr(engine, "recipe_from_photos", remember)
     recipe_generate(str(job.id))
-    assert asked == {"mode": "dish_photo", "language": "bn"}
+    assert asked == {"photos": 1, "mode": "dish_photo", "language": "bn"}
 
 
 def test_it_leaves_a_finished_job_alone_when_delivered_twice(job):

@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
+from vision.languages import language_describe
+
 HERE = Path(__file__).resolve().parent
 MODES = ("auto", "dish_photo", "recipe_card")
 
@@ -20,13 +22,15 @@ def prompt_text(name: str) -> str:
 def prompt_messages(*, mode: str, language: str | None, image_count: int) -> list[dict]:
     """Chat messages asking for a recipe from `image_count` images.
 
-    `mode` is one of MODES; `language` a BCP 47 tag, or None to let the
-    model follow the photo.
+    `mode` is one of MODES; `language` a BCP 47 tag, named in words as well
+    ("Burmese (my)", see `vision.languages`), or None to let the model
+    follow the photo.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
     if language:
-        language_line = Template(prompt_text("language")).substitute(language=language)
+        template = Template(prompt_text("language"))
+        language_line = template.substitute(language=language_describe(language), tag=language)
     else:
         language_line = prompt_text("language_auto")
     content = [{"type": "image"} for _ in range(image_count)]
