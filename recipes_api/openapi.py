@@ -17,6 +17,7 @@ ERROR_DESCRIPTIONS = {
     401: "Missing, invalid or expired credentials (`token_expired`: refresh the access token).",
     404: "No such object, or not yours.",
     409: "The request conflicts with the current state.",
+    410: "Gone: `sync_expired`, `updated_since` is older than the deletions kept; sync from scratch.",
     411: "The request has no Content-Length.",
     412: "The object changed since you read it.",
     413: "The request body or image is too large.",

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "recipes_api.accounts",
     "recipes_api.photos",
     "recipes_api.recipes",
@@ -271,6 +272,12 @@ SPECTACULAR_SETTINGS = {
         **{f"{enum.__name__}Enum": [member.value for member in enum] for enum in (Allergen, Course, Diet, Source)},
     },
 }
+
+# --- recipes ------------------------------------------------------------------
+
+# Deleted recipes are remembered (as tombstones) this many days, for phones
+# that sync with `updated_since`; an older `updated_since` is 410 sync_expired.
+RECIPE_TOMBSTONE_DAYS = env_int("RECIPE_TOMBSTONE_DAYS", 30)
 
 # --- cache and throttles ------------------------------------------------------
 

@@ -35,7 +35,7 @@ from recipes_api.photos.images import ImageRules, NormalizedImage, image_normali
 from recipes_api.photos.models import Job, JobPhoto, Photo
 from recipes_api.photos.selectors import job_latest_on, job_photos
 from recipes_api.recipes.models import Recipe
-from recipes_api.recipes.services import recipe_create
+from recipes_api.recipes.services import recipe_create, recipe_regenerated
 
 IN_FLIGHT = [Job.Status.QUEUED, Job.Status.RUNNING]
 # What finishing a job writes, and so what the caller's copy must be told.
@@ -372,20 +372,24 @@ def job_succeed(
     while `job`'s claim holds: otherwise nothing is written and None is
     returned. Otherwise returns the saved `recipes.Recipe`, owned by the job's
     owner and linked to its job and to all its photos, in order (the cover
-    as `Recipe.photo`).
+    as `Recipe.photo`). A regeneration (`Job.regenerates`) updates that
+    recipe instead (`recipe_regenerated`) and returns it.
     """
     with transaction.atomic():
         locked = _held(job).select_for_update(of=("self",)).select_related("owner", "photo").first()
         if locked is None:
             return None
-        saved = recipe_create(
-            owner=locked.owner,
-            photo=locked.photo,
-            photos=job_photos(locked),
-            job=locked,
-            recipe=recipe,
-            model_id=model_id,
-        )
+        if locked.regenerates_id is not None:
+            saved = recipe_regenerated(recipe_id=locked.regenerates_id, recipe=recipe, model_id=model_id)
+        else:
+            saved = recipe_create(
+                owner=locked.owner,
+                photo=locked.photo,
+                photos=job_photos(locked),
+                job=locked,
+                recipe=recipe,
+                model_id=model_id,
+            )
         locked.generate_ms = generate_ms
         locked.tries = tries
         _finish(locked, Job.Status.SUCCEEDED, recipe=saved)
