@@ -1,7 +1,10 @@
 """Fixtures for sharing and moderation tests: alice's recipe with a photo,
 sharing it, and staff with and without the Moderators group."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -33,10 +36,19 @@ def share(recipe, alice):
     return share_create(owner=alice, recipe_id=recipe.id)[0]
 
 
+def moderators_group() -> Group:
+    """The group migration 0002 made. A transactional test elsewhere in the
+    run flushes the database, and the group with it; running the
+    migration's (idempotent) step again brings it back."""
+    migration = importlib.import_module("recipes_api.moderation.migrations.0002_moderators_group")
+    migration.create_group(apps, None)
+    return Group.objects.get(name="Moderators")
+
+
 @pytest.fixture
 def moderator(db):
     user = User.objects.create_user(username="dora", email="dora@example.org", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(moderators_group())
     return user
 
 
@@ -44,6 +56,6 @@ def moderator(db):
 def onlooker(db):
     """Staff, with every view permission a moderator has, but not `moderate`."""
     user = User.objects.create_user(username="erin", email="erin@example.org", password=PASSWORD, is_staff=True)
-    moderators = Group.objects.get(name="Moderators")
+    moderators = moderators_group()
     user.user_permissions.set(moderators.permissions.exclude(codename="moderate"))
     return user
