@@ -9,6 +9,9 @@ from django.test import Client
 from recipes_api.moderation.models import AuditEntry, Flag, ModerationItem
 from recipes_api.moderation.services import report_file
 
+# Also on PostgreSQL (make test-services): conditional constraints, annotations, filters.
+pytestmark = pytest.mark.services
+
 QUEUE = "/admin/moderation/moderationitem/"
 
 

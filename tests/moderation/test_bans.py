@@ -8,6 +8,9 @@ from django.test import Client
 from recipes_api.moderation.bans import user_ban
 from recipes_api.moderation.models import AuditEntry
 
+# Also on PostgreSQL (make test-services): conditional constraints, annotations, filters.
+pytestmark = pytest.mark.services
+
 USERS = "/admin/accounts/user/"
 
 

@@ -1,11 +1,15 @@
 """Auto-flags: job_succeed and job_fail put recipes (and failed photos) in
 the queue on their own."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recipes_api.moderation.models import ModerationItem
 from recipes_api.photos import services
 from recipes_api.photos.models import Job
+
+# Also on PostgreSQL (make test-services): conditional constraints, annotations, filters.
+pytestmark = pytest.mark.services
 
 
 def finish(job_owner, picture, a_recipe, *, tries=1, **recipe):

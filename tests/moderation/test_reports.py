@@ -7,6 +7,9 @@ from django.test import Client
 
 from recipes_api.moderation.models import Report
 
+# Also on PostgreSQL (make test-services): conditional constraints, annotations, filters.
+pytestmark = pytest.mark.services
+
 
 def report(client, share, reason="offensive", note=""):
     return client.post("/api/v1/reports/", {"share": share.token, "reason": reason, "note": note}, format="json")

@@ -9,6 +9,9 @@ from recipe_scrapers import scrape_html
 
 from recipes_api.moderation.models import ModerationItem
 
+# Also on PostgreSQL (make test-services): conditional constraints, annotations, filters.
+pytestmark = pytest.mark.services
+
 
 def share_url(recipe) -> str:
     return f"/api/v1/recipes/{recipe.id}/share/"
