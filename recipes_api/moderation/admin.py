@@ -5,9 +5,10 @@ Nothing here is changed by editing a form: decisions are actions that ask
 for a reason and are audited; the built-in bulk delete is off everywhere."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html, format_html_join
 
-from recipes_api.moderation import admin_jobs, admin_tokens, admin_users  # noqa: F401 (they register)
+from recipes_api.moderation import admin_content, admin_jobs, admin_tokens, admin_users  # noqa: F401 (they register)
 from recipes_api.moderation.admin_actions import ModerateMixin, with_reason
 from recipes_api.moderation.models import AuditEntry, Flag, ModerationItem, Report
 from recipes_api.moderation.selectors import moderation_queue
@@ -20,12 +21,16 @@ admin.site.site_header = "Platepilot administration"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Seen, never edited here. Deleting one row stays possible for whoever
-    has the delete permission, so deleting a user (which cascades to these)
-    works from the admin; deleting in bulk does not."""
+    """Seen, never edited or deleted here, one by one or in bulk: a moderator
+    hides or rejects instead, which is audited. The delete permission itself
+    stays, so that deleting a user (which cascades to these rows) works from
+    the user's page for whoever may delete users."""
 
     def has_add_permission(self, request):
         return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -141,8 +141,19 @@ def test_the_item_page_shows_flags_reports_and_decisions(moderator_client, items
 def test_bulk_delete_is_not_offered(moderator_client, staff, items):
     client = Client()
     client.force_login(staff)
-    for url in [QUEUE, "/admin/moderation/report/", "/admin/moderation/auditentry/", "/admin/accounts/user/", "/admin/photos/job/"]:
+    pages = ["moderation/report", "moderation/auditentry", "accounts/user", "photos/job", "photos/photo", "recipes/recipe"]
+    for url in [QUEUE] + [f"/admin/{page}/" for page in pages]:
         assert 'value="delete_selected"' not in client.get(url).content.decode(), url
+
+
+def test_an_item_cannot_be_deleted_past_the_audit(staff, items):
+    client = Client()
+    client.force_login(staff)
+
+    r = client.post(f"{QUEUE}{items[0].pk}/delete/", {"post": "yes"})
+
+    assert r.status_code == 403
+    assert ModerationItem.objects.filter(pk=items[0].pk).exists()
 
 
 def test_the_dashboard_counts_what_waits(moderator_client, items, bob):
