@@ -33,7 +33,7 @@ def _unban(modeladmin, request, queryset, reason):
     return f"{unbanned} user(s) unbanned."
 
 
-admin.site.unregister(User) if admin.site.is_registered(User) else None
+admin.site.unregister(User)  # accounts registered the plain UserAdmin
 
 
 @admin.register(User)

@@ -72,7 +72,9 @@ def share_photo(request, token, variant):
     return response
 
 
-class _ReportForm:
+class _ReportScope:
+    """What DRF's throttle reads from a view: the rate's scope."""
+
     throttle_scope = "report"
 
 
@@ -82,7 +84,7 @@ def share_report(request, token):
     Throttled like `POST /api/v1/reports/`, per IP for anonymous visitors."""
     share = _live(token)
     throttle = FairUseThrottle()
-    if not throttle.allow_request(request, _ReportForm()):
+    if not throttle.allow_request(request, _ReportScope()):
         return HttpResponse("Too many reports. Please try again later.", status=429, content_type="text/plain")
     form = ReportForm(request.POST)
     if not form.is_valid():

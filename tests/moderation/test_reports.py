@@ -60,19 +60,25 @@ def test_it_wants_a_signed_in_user(anon_client, share):
     assert report(anon_client, share).status_code == 401
 
 
-def test_it_throttles_reports(bob_client, share, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "report": "2/hour"}}  # fmt: skip
+@pytest.fixture
+def two_reports_an_hour(monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    original = SimpleRateThrottle.THROTTLE_RATES
-    SimpleRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    try:
-        statuses = [report(bob_client, share).status_code for _ in range(3)]
-    finally:
-        SimpleRateThrottle.THROTTLE_RATES = original
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "report": "2/hour"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+
+def test_it_throttles_reports(bob_client, share, two_reports_an_hour):
+    statuses = [report(bob_client, share).status_code for _ in range(3)]
 
     assert statuses == [201, 200, 429]
+
+
+def test_the_page_form_is_throttled_too(share, two_reports_an_hour):
+    visitor = Client()
+    statuses = [visitor.post(f"/r/{share.token}/report/", {"reason": "spam"}).status_code for _ in range(3)]
+
+    assert statuses == [302, 302, 429]
 
 
 def test_the_page_has_a_csrf_protected_report_form(share):
