@@ -102,6 +102,10 @@ INSTALLED_APPS = [
     "recipes_api.accounts",
     "recipes_api.photos",
     "recipes_api.recipes",
+    # After the apps whose admin pages they replace (jobs, users, tokens).
+    "recipes_api.sharing",
+    "recipes_api.moderation",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -113,7 +117,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin login into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes counts failed admin logins (in the database: its cache handler
+# needs an atomic cache, which the default file cache is not) and locks out
+# an IP and username pair after ADMIN_LOGIN_FAILURES for
+# ADMIN_LOGIN_COOLOFF_MINUTES; the attempts show in the admin. It watches the
+# admin only: the API's token endpoint has its own throttle ("token").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "recipes_api.urls"
 WSGI_APPLICATION = "recipes_api.wsgi.application"
@@ -311,6 +333,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "register": env_str("THROTTLE_REGISTER", "20/hour"),
     "token": env_str("THROTTLE_TOKEN", "10/minute"),
     "upload": env_str("THROTTLE_UPLOAD", "30/hour"),
+    # Reports of shared recipes, per user (the API) or per IP (the share page's form).
+    "report": env_str("THROTTLE_REPORT", "20/hour"),
 }
 # How many proxies in front of the API append to X-Forwarded-For; the client
 # IP is the address the outermost of them saw. 0: trust no header, use the
@@ -400,6 +424,15 @@ VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 VISION_TORCH_THREADS = env_int("VISION_TORCH_THREADS", 0) or None
 VISION_MODELS_DIR = data_path("models")
 
+# --- sharing and moderation ---------------------------------------------------
+
+# A recipe whose model confidence is below this enters the moderation queue
+# flagged `low_confidence`.
+MODERATION_MIN_CONFIDENCE = env_float("MODERATION_MIN_CONFIDENCE", 0.3)
+# Comma-separated words (whole words, any case) that flag a recipe's text
+# `word_list`; empty: no word list.
+MODERATION_WORDS = [word.lower() for word in env_list("MODERATION_WORDS", "")]
+
 # --- security -----------------------------------------------------------------
 
 # Secure by default in production, each one overridable. The TLS proxy in
@@ -425,4 +458,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every admin login at INFO; lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -24,6 +24,7 @@ from worker.dispatch import job_dispatch
 
 from recipes_api import errors
 from recipes_api.accounts.models import User
+from recipes_api.moderation.flags import moderation_flag_job
 from recipes_api.photos.failures import job_error_message
 from recipes_api.photos.idempotency import (
     IdempotentRequest,
@@ -393,6 +394,7 @@ def job_succeed(
         locked.generate_ms = generate_ms
         locked.tries = tries
         _finish(locked, Job.Status.SUCCEEDED, recipe=saved)
+        moderation_flag_job(job=locked, recipe=saved)  # the moderation queue's auto-flags
     _copy_state(locked, into=job)
     return saved
 
@@ -416,6 +418,7 @@ def job_fail(*, job: Job, code: str, tries: int | None = None) -> bool:
         if tries is not None:
             locked.tries = tries
         _finish(locked, Job.Status.FAILED)
+        moderation_flag_job(job=locked)  # the moderation queue's auto-flags
     _copy_state(locked, into=job)
     return True
 
