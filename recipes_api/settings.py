@@ -423,6 +423,9 @@ VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 # per core, which two workers on one small machine would fight over.
 VISION_TORCH_THREADS = env_int("VISION_TORCH_THREADS", 0) or None
 VISION_MODELS_DIR = data_path("models")
+# Jobs one worker claims and decodes as one batch; unset (or 0): 8 on CUDA,
+# 1 elsewhere, where rows of a batch would only take turns on the cores.
+VISION_BATCH_SIZE = env_int("VISION_BATCH_SIZE", 0) or None
 
 # --- sharing and moderation ---------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from PIL import Image
 
+from vision.errors import VisionError
 from vision.schema import Recipe
 
 
@@ -34,6 +35,16 @@ class VisionConfig:
     max_new_tokens: int = 2048
     max_visual_tokens: int = 1024
     torch_threads: int | None = None
+    batch_size: int | None = None
+
+
+def batch_size_resolve(requested: int | None, device: str) -> int:
+    """How many requests a backend on `device` ("cpu", "cuda", ...) decodes in
+    one call: `requested` when set, else 8 on CUDA (where a batch is almost
+    free) and 1 elsewhere (where rows would only take turns on the cores)."""
+    if requested:
+        return max(1, requested)
+    return 8 if str(device).startswith("cuda") else 1
 
 
 @dataclass(frozen=True)
@@ -60,14 +71,45 @@ class GenerationOptions:
     on_token: Callable[[int], None] | None = None
 
 
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One recipe to read in a batch: its photos, in order, and its options."""
+
+    images: Sequence[Image.Image]
+    options: GenerationOptions
+
+
 class VisionBackend(Protocol):
-    """Turns photos into a schema-valid `Recipe`."""
+    """Turns photos into a schema-valid `Recipe`.
+
+    batch_size is how many requests `generate_batch` is best given at once
+    (the resolved `VisionConfig.batch_size`).
+    """
 
     model_id: str
+    batch_size: int
 
     def generate(self, images: Sequence[Image.Image], options: GenerationOptions) -> Recipe:
         """Read `images` and return a recipe, or raise a `vision.errors.VisionError`."""
         ...
+
+    def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
+        """One result per request, in order: a recipe, or the `VisionError`
+        that request met, in its slot. An error of the whole call (whatever
+        an `on_token` raises, say) is raised instead."""
+        ...
+
+
+def generate_each(backend: VisionBackend, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
+    """`generate_batch` for a backend that decodes one request at a time: one
+    `generate` per request, in order, each `VisionError` kept in its slot."""
+    results: list[Recipe | VisionError] = []
+    for request in requests:
+        try:
+            results.append(backend.generate(request.images, request.options))
+        except VisionError as error:
+            results.append(error)
+    return results
 
 
 def backend_create(config: VisionConfig) -> VisionBackend:

@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recipes_api.moderation.models import ModerationItem
 from recipes_api.photos import services
-from recipes_api.photos.models import Job
 
 # Also on PostgreSQL (make test-services): conditional constraints, annotations, filters.
 pytestmark = pytest.mark.services
