@@ -9,6 +9,8 @@ throttles, request bodies), plus the statuses a view lists in
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_basic_type, build_parameter_type
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -23,6 +25,13 @@ ERROR_DESCRIPTIONS = {
     415: "The media type is not accepted.",
     422: "Well-formed, but cannot be processed.",
     429: "Too many requests; retry after `Retry-After` seconds.",
+}
+
+
+# Headers that come with an error status, whichever view answers it.
+ERROR_HEADERS = {
+    401: ("WWW-Authenticate", OpenApiTypes.STR, "The scheme to authenticate with: `Bearer`."),
+    429: ("Retry-After", OpenApiTypes.INT, "Seconds to wait before trying again, when known."),
 }
 
 
@@ -47,6 +56,15 @@ class ErrorsDocumentedSchema(AutoSchema):
                 response["description"] = ERROR_DESCRIPTIONS.get(status, "")
                 responses[str(status)] = response
         return responses
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if int(status_code) in ERROR_HEADERS and direction == "response":
+            name, kind, description = ERROR_HEADERS[int(status_code)]
+            header = build_parameter_type(name=name, schema=build_basic_type(kind), location="header")
+            del header["name"], header["in"]
+            headers.setdefault(name, header | {"description": description})
+        return headers
 
     def _error_statuses(self) -> set[int]:
         view = self.view
