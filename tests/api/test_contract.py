@@ -121,3 +121,25 @@ def test_it_sends_www_authenticate_with_every_401(anon_client, alice):
     for r in (wrong_password, no_token):
         assert r.status_code == 401
         assert r["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_it_documents_the_password_that_deleting_an_account_takes(openapi):
+    operation = openapi["paths"]["/api/v1/me/"]["delete"]
+
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/PasswordConfirmRequest"}
+    assert "400" in operation["responses"]
+
+
+def test_it_documents_a_taken_username(anon_client, alice, openapi):
+    r = anon_client.post(REGISTER, {"username": "alice", "password": "tomato-basil-77"}, format="json")
+
+    assert r.status_code == 409
+    assert "409" in openapi["paths"][REGISTER]["post"]["responses"]
+
+
+def test_it_serves_an_account_without_email_as_its_schema_says(anon_client, db, openapi):
+    r = anon_client.post(REGISTER, {"username": "carol", "password": "tomato-basil-77"}, format="json")
+
+    assert r.json()["email"] == ""
+    assert "format" not in openapi["components"]["schemas"]["User"]["properties"]["email"]
