@@ -14,7 +14,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run api worker test test-embedded test-services setup migrate preflight clean
+.PHONY: run api worker test test-embedded test-services setup migrate preflight openapi clean
 
 HONCHO := $(BIN)/honcho --no-prefix start --port $(PORT) --procfile Procfile
 
@@ -53,6 +53,11 @@ migrate:
 
 preflight:
 	$(BIN)/python -m worker.preflight
+
+# The committed OpenAPI schema the phone team generates its client from;
+# tests/api/test_openapi_file.py fails when it is out of date.
+openapi: $(VENV)/.installed
+	$(BIN)/python manage.py spectacular --file openapi.yaml --validate --fail-on-warn
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR)

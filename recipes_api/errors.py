@@ -180,18 +180,11 @@ def _headers(exc: Exception) -> dict[str, str]:
     return headers
 
 
-# --- plain Django handlers (handler404, handler500 in urls.py) ---------------
+# --- plain Django handlers (handler400, handler500 in urls.py; 404 in not_found.py)
 
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
-
-
-def page_not_found(request, exception):
-    if not _is_api(request):
-        return defaults.page_not_found(request, exception)
-    error = NotFound()
-    return JsonResponse(error_body(error.code, error.message), status=error.status)
 
 
 def server_error(request):

@@ -9,6 +9,8 @@ throttles, request bodies), plus the statuses a view lists in
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_basic_type, build_parameter_type
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -28,6 +30,13 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+# Headers that come with an error status, whichever view answers it.
+ERROR_HEADERS = {
+    401: ("WWW-Authenticate", OpenApiTypes.STR, "The scheme to authenticate with: `Bearer`."),
+    429: ("Retry-After", OpenApiTypes.INT, "Seconds to wait before trying again, when known."),
+}
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, machine-readable: branch on this.")
     message = serializers.CharField(help_text="For people; may change.")
@@ -39,7 +48,23 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorsDocumentedSchema(AutoSchema):
-    """AutoSchema that adds the error answers (see the module docstring)."""
+    """AutoSchema that adds the error answers (see the module docstring),
+    and leaves optional a read-only field declared `required=False`: one an
+    answer carries only on request (`original`, with `?include=original`).
+    drf-spectacular marks every read-only field required, and a generated
+    client then fails to read an answer without it."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = {
+            name for name, field in serializer.fields.items()
+            if field.read_only and getattr(field, "_kwargs", {}).get("required") is False
+        }  # fmt: skip
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -50,10 +75,19 @@ class ErrorsDocumentedSchema(AutoSchema):
                 responses[str(status)] = response
         return responses
 
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if int(status_code) in ERROR_HEADERS and direction == "response":
+            name, kind, description = ERROR_HEADERS[int(status_code)]
+            header = build_parameter_type(name=name, schema=build_basic_type(kind), location="header")
+            del header["name"], header["in"]
+            headers.setdefault(name, header | {"description": description})
+        return headers
+
     def _error_statuses(self) -> set[int]:
         view = self.view
         statuses = set(getattr(view, "error_statuses", ()))
-        if self.method in ("POST", "PUT", "PATCH") or self._query_parameters():
+        if self.method in ("POST", "PUT", "PATCH") or self._query_parameters() or self._delete_has_body():
             statuses.add(400)
         if not all(isinstance(permission, AllowAny) for permission in view.get_permissions()):
             statuses.add(401)
@@ -62,6 +96,20 @@ class ErrorsDocumentedSchema(AutoSchema):
         if getattr(view, "throttle_scope", None):
             statuses.add(429)
         return statuses
+
+    def _get_request_body(self, direction="request"):
+        # drf-spectacular documents bodies on POST, PUT and PATCH only; a view
+        # whose DELETE takes one (DELETE /me/: the password) says so.
+        if not self._delete_has_body():
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+    def _delete_has_body(self) -> bool:
+        return self.method == "DELETE" and getattr(self.view, "delete_has_body", False)
 
     def _query_parameters(self) -> bool:
         return any(

@@ -4,6 +4,8 @@ A cursor stays stable while new rows arrive at the top, which is what a phone
 scrolling its library needs; page numbers would shift under it.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -11,6 +13,15 @@ class NewestFirstPagination(CursorPagination):
     ordering = "-created_at"
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A cursor the client mangled is a malformed request (400), not a
+        # missing list (DRF's 404), nor a 500 when its position does not
+        # parse as the ordering field's value.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (NotFound, DjangoValidationError, ValueError) as error:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
 
 
 class QueryOrderedPagination(NewestFirstPagination):

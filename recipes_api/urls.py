@@ -22,5 +22,5 @@ urlpatterns = [
 # Media is deliberately not served: photos have no public URL.
 
 handler400 = "recipes_api.errors.bad_request"
-handler404 = "recipes_api.errors.page_not_found"
+handler404 = "recipes_api.not_found.page_not_found"  # a malformed id answers as an unknown one
 handler500 = "recipes_api.errors.server_error"

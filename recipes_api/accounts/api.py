@@ -21,6 +21,7 @@ class RegisterApi(APIView):
     # JSON only: one content type per body keeps generated clients simple.
     parser_classes = [JSONParser]
     throttle_scope = "register"  # per client IP
+    error_statuses = {409}  # the username is taken
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def post(self, request):
@@ -60,6 +61,7 @@ class TokenRefreshApi(TokenRefreshView):
 
 class MeApi(APIView):
     parser_classes = [JSONParser]
+    delete_has_body = True  # the password confirms an erasure (see recipes_api/openapi.py)
 
     @extend_schema(responses={200: UserSerializer})
     def get(self, request):

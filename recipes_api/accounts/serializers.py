@@ -11,7 +11,8 @@ class RegisterSerializer(serializers.Serializer):
 class UserSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     username = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    # Not an EmailField: the address is optional, and an empty string is no email.
+    email = serializers.CharField(read_only=True, help_text="The address given at sign-up; empty if none was.")
     date_joined = serializers.DateTimeField(read_only=True)
 
 

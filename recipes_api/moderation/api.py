@@ -10,6 +10,7 @@ from recipes_api.sharing.selectors import share_public
 
 class ReportApi(APIView):
     throttle_scope = "report"  # per user
+    error_statuses = {404}  # no such live share
 
     @extend_schema(
         summary="Report a shared recipe to the moderators",

@@ -53,7 +53,15 @@ class PhotoUploadApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 description="Makes a retry safe: the same key and request get the first answer again.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[200, 202],
+                required=True,
+                description="The job's URL: poll it, or follow its events.",
+            ),
         ],
         responses={
             202: OpenApiResponse(JobSerializer, description="A new job reads the photos."),

@@ -93,3 +93,53 @@ def test_it_serves_the_docs_ui_from_its_own_static_files(anon_client, db):
 
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def test_it_documents_the_upload_answers_location(openapi):
+    responses = openapi["paths"]["/api/v1/photos/"]["post"]["responses"]
+
+    for status in ("200", "202"):
+        assert responses[status]["headers"]["Location"]["schema"] == {"type": "string", "format": "uri"}
+        assert responses[status]["headers"]["Location"]["required"] is True
+
+
+def test_it_documents_the_headers_that_come_with_401_and_429(openapi):
+    seen = {"401": 0, "429": 0}
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            for status, header in (("401", "WWW-Authenticate"), ("429", "Retry-After")):
+                if status in operation["responses"]:
+                    assert header in operation["responses"][status]["headers"], (method, path)
+                    seen[status] += 1
+    assert seen["401"] > 5 and seen["429"] >= 4
+
+
+def test_it_sends_www_authenticate_with_every_401(anon_client, alice):
+    wrong_password = anon_client.post(TOKEN, {"username": "alice", "password": "not-hers-at-all"}, format="json")
+    no_token = anon_client.get("/api/v1/me/")
+
+    for r in (wrong_password, no_token):
+        assert r.status_code == 401
+        assert r["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_it_documents_the_password_that_deleting_an_account_takes(openapi):
+    operation = openapi["paths"]["/api/v1/me/"]["delete"]
+
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/PasswordConfirmRequest"}
+    assert "400" in operation["responses"]
+
+
+def test_it_documents_a_taken_username(anon_client, alice, openapi):
+    r = anon_client.post(REGISTER, {"username": "alice", "password": "tomato-basil-77"}, format="json")
+
+    assert r.status_code == 409
+    assert "409" in openapi["paths"][REGISTER]["post"]["responses"]
+
+
+def test_it_serves_an_account_without_email_as_its_schema_says(anon_client, db, openapi):
+    r = anon_client.post(REGISTER, {"username": "carol", "password": "tomato-basil-77"}, format="json")
+
+    assert r.json()["email"] == ""
+    assert "format" not in openapi["components"]["schemas"]["User"]["properties"]["email"]
