@@ -14,6 +14,7 @@ from typing import Protocol
 
 from PIL import Image
 
+from vision.errors import VisionError
 from vision.schema import Recipe
 
 
@@ -23,7 +24,8 @@ class VisionConfig:
 
     torch_threads bounds the CPU threads torch uses in this process (None:
     torch's own choice, one per core), so that workers sharing a machine do
-    not each claim every core.
+    not each claim every core. batch_size bounds how many requests one
+    `generate_batch` call takes (None: the backend's own default).
     """
 
     models_dir: Path
@@ -34,6 +36,7 @@ class VisionConfig:
     max_new_tokens: int = 2048
     max_visual_tokens: int = 1024
     torch_threads: int | None = None
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,14 +63,45 @@ class GenerationOptions:
     on_token: Callable[[int], None] | None = None
 
 
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One recipe to make in a batch: its photos and what is asked of them."""
+
+    images: Sequence[Image.Image]
+    options: GenerationOptions
+
+
 class VisionBackend(Protocol):
-    """Turns photos into a schema-valid `Recipe`."""
+    """Turns photos into a schema-valid `Recipe`.
+
+    `batch_size` is how many requests one `generate_batch` call serves well
+    at once (1: no gain from batching).
+    """
 
     model_id: str
+    batch_size: int
 
     def generate(self, images: Sequence[Image.Image], options: GenerationOptions) -> Recipe:
         """Read `images` and return a recipe, or raise a `vision.errors.VisionError`."""
         ...
+
+    def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
+        """One result per request, in order: its recipe, or the `VisionError`
+        that request met (in its slot, not raised). A failure of the whole
+        call (the model or server itself) is raised."""
+        ...
+
+
+def generate_each(backend: VisionBackend, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
+    """`generate_batch` for a backend that has no batched path: one
+    `generate` per request, in order, each request's `VisionError` in its slot."""
+    results: list[Recipe | VisionError] = []
+    for request in requests:
+        try:
+            results.append(backend.generate(request.images, request.options))
+        except VisionError as error:
+            results.append(error)
+    return results
 
 
 def backend_create(config: VisionConfig) -> VisionBackend:
