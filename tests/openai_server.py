@@ -120,7 +120,7 @@ class OpenAIServer:
             while kind == "hold":
                 count, _, action = argument.partition(":")
                 with self._changed:
-                    self._changed.wait_for(lambda: self.max_in_flight >= int(count), timeout=20)
+                    self._changed.wait_for(lambda n=int(count): self.max_in_flight >= n, timeout=20)
                 kind, _, argument = (action or "model").partition(":")
             if kind == "status":
                 return _json(start_response, int(argument), {"error": {"message": f"scripted {argument}"}})

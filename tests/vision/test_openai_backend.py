@@ -75,6 +75,9 @@ def test_it_sends_the_photo_as_a_jpeg_within_the_visual_token_budget(served, ser
 
     backend.generate([card, card], GenerationOptions())
 
+    system, user = server.requests[0]["messages"]
+    assert (system["role"], type(system["content"])) == ("system", str)
+    assert [part["type"] for part in user["content"]] == ["image_url", "image_url", "text"]
     sent = server.images(server.requests[0])
     assert [image.format for image in sent] == ["JPEG", "JPEG"]
     assert card.width * card.height > MAX_VISUAL_TOKENS * 28 * 28
