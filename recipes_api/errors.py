@@ -66,6 +66,21 @@ class Conflict(DomainError):
     message = "The request conflicts with the current state."
 
 
+class Gone(DomainError):
+    status = 410
+    code = "gone"
+    message = "This is no longer available."
+
+
+class PreconditionFailed(DomainError):
+    """An `If-Match` that no longer matches: the object changed since the
+    client read it."""
+
+    status = 412
+    code = "precondition_failed"
+    message = "The recipe has changed since you read it. Fetch it again and redo your edit."
+
+
 class LengthRequired(DomainError):
     status = 411
     code = "length_required"

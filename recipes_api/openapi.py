@@ -15,8 +15,10 @@ from rest_framework.permissions import AllowAny
 ERROR_DESCRIPTIONS = {
     400: "The request is malformed or fails validation.",
     401: "Missing, invalid or expired credentials (`token_expired`: refresh the access token).",
+    403: "Refused for this account (`user_banned`).",
     404: "No such object, or not yours.",
     409: "The request conflicts with the current state.",
+    410: "Gone: `sync_expired`, `updated_since` is older than the deletions kept; sync from scratch.",
     411: "The request has no Content-Length.",
     412: "The object changed since you read it.",
     413: "The request body or image is too large.",

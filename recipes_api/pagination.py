@@ -11,3 +11,13 @@ class NewestFirstPagination(CursorPagination):
     ordering = "-created_at"
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class QueryOrderedPagination(NewestFirstPagination):
+    """Cursor pagination in the order the view's selector gave the queryset
+    (the recipe list's `ordering`): its first field is the cursor's
+    position, and the cursor stays stable as long as that field is exact
+    (dates, titles, integers; the search rank is made an integer for this)."""
+
+    def get_ordering(self, request, queryset, view):
+        return tuple(queryset.query.order_by) or (self.ordering,)

@@ -98,9 +98,14 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "recipes_api.accounts",
     "recipes_api.photos",
     "recipes_api.recipes",
+    # After the apps whose admin pages they replace (jobs, users, tokens).
+    "recipes_api.sharing",
+    "recipes_api.moderation",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +117,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin login into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes counts failed admin logins (in the database: its cache handler
+# needs an atomic cache, which the default file cache is not) and locks out
+# an IP and username pair after ADMIN_LOGIN_FAILURES for
+# ADMIN_LOGIN_COOLOFF_MINUTES; the attempts show in the admin. It watches the
+# admin only: the API's token endpoint has its own throttle ("token").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "recipes_api.urls"
 WSGI_APPLICATION = "recipes_api.wsgi.application"
@@ -272,6 +295,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- recipes ------------------------------------------------------------------
+
+# Deleted recipes are remembered (as tombstones) this many days, for phones
+# that sync with `updated_since`; an older `updated_since` is 410 sync_expired.
+RECIPE_TOMBSTONE_DAYS = env_int("RECIPE_TOMBSTONE_DAYS", 30)
+
 # --- cache and throttles ------------------------------------------------------
 
 # The throttles count in this cache, so every API process must share it:
@@ -304,6 +333,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "register": env_str("THROTTLE_REGISTER", "20/hour"),
     "token": env_str("THROTTLE_TOKEN", "10/minute"),
     "upload": env_str("THROTTLE_UPLOAD", "30/hour"),
+    # Reports of shared recipes, per user (the API) or per IP (the share page's form).
+    "report": env_str("THROTTLE_REPORT", "20/hour"),
 }
 # How many proxies in front of the API append to X-Forwarded-For; the client
 # IP is the address the outermost of them saw. 0: trust no header, use the
@@ -392,6 +423,10 @@ VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 # per core, which two workers on one small machine would fight over.
 VISION_TORCH_THREADS = env_int("VISION_TORCH_THREADS", 0) or None
 VISION_MODELS_DIR = data_path("models")
+# Jobs one worker claims and decodes as one batch; unset (or 0): 8 on CUDA,
+# 1 elsewhere, where rows of a batch would only take turns on the cores.
+VISION_BATCH_SIZE = env_int("VISION_BATCH_SIZE", 0) or None
+
 # VISION_BACKEND=openai: an OpenAI-compatible server (vLLM, SGLang) serving
 # VISION_MODEL by that name. Timeouts are per read of the streamed answer.
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "http://127.0.0.1:8001/v1")
@@ -403,6 +438,15 @@ OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 3)
 OPENAI_PIXELS_PER_TOKEN = env_int("OPENAI_PIXELS_PER_TOKEN", 28 * 28)
 # Requests one worker keeps in flight, so the server can batch them.
 VISION_CONCURRENCY = env_int("VISION_CONCURRENCY", 8)
+
+# --- sharing and moderation ---------------------------------------------------
+
+# A recipe whose model confidence is below this enters the moderation queue
+# flagged `low_confidence`.
+MODERATION_MIN_CONFIDENCE = env_float("MODERATION_MIN_CONFIDENCE", 0.3)
+# Comma-separated words (whole words, any case) that flag a recipe's text
+# `word_list`; empty: no word list.
+MODERATION_WORDS = [word.lower() for word in env_list("MODERATION_WORDS", "")]
 
 # --- security -----------------------------------------------------------------
 
@@ -429,4 +473,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every admin login at INFO; lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

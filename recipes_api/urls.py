@@ -13,6 +13,10 @@ urlpatterns = [
     path("api/v1/", include("recipes_api.accounts.urls")),
     path("api/v1/", include("recipes_api.photos.urls")),
     path("api/v1/", include("recipes_api.recipes.urls")),
+    path("api/v1/", include("recipes_api.sharing.urls")),
+    path("api/v1/", include("recipes_api.moderation.urls")),
+    # Public share pages: see recipes_api/sharing/views.py.
+    path("", include("recipes_api.sharing.page_urls")),
 ]
 
 # Media is deliberately not served: photos have no public URL.

@@ -10,7 +10,7 @@ os.environ.setdefault("VISION_MODEL", "tiny")
 os.environ.setdefault("VISION_MAX_NEW_TOKENS", "768")
 # Rates no test reaches by accident (live API processes inherit them too);
 # the throttle tests set their own.
-for scope in ("REGISTER", "TOKEN", "UPLOAD"):
+for scope in ("REGISTER", "TOKEN", "UPLOAD", "REPORT"):
     os.environ.setdefault(f"THROTTLE_{scope}", "1000/minute")
 
 from recipes_api.settings import *  # noqa: E402,F403

@@ -51,6 +51,15 @@ class VisionConfig:
     concurrency: int = 8
 
 
+def batch_size_resolve(requested: int | None, device: str) -> int:
+    """How many requests a backend on `device` ("cpu", "cuda", ...) decodes in
+    one call: `requested` when set, else 8 on CUDA (where a batch is almost
+    free) and 1 elsewhere (where rows would only take turns on the cores)."""
+    if requested:
+        return max(1, requested)
+    return 8 if str(device).startswith("cuda") else 1
+
+
 @dataclass(frozen=True)
 class GenerationOptions:
     """What one request asks of the model.
@@ -77,7 +86,7 @@ class GenerationOptions:
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One recipe to make in a batch: its photos and what is asked of them."""
+    """One recipe to read in a batch: its photos, in order, and its options."""
 
     images: Sequence[Image.Image]
     options: GenerationOptions
@@ -86,8 +95,8 @@ class GenerationRequest:
 class VisionBackend(Protocol):
     """Turns photos into a schema-valid `Recipe`.
 
-    `batch_size` is how many requests one `generate_batch` call serves well
-    at once (1: no gain from batching).
+    batch_size is how many requests `generate_batch` is best given at once
+    (the resolved `VisionConfig.batch_size`).
     """
 
     model_id: str
@@ -98,15 +107,15 @@ class VisionBackend(Protocol):
         ...
 
     def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
-        """One result per request, in order: its recipe, or the `VisionError`
-        that request met (in its slot, not raised). A failure of the whole
-        call (the model or server itself) is raised."""
+        """One result per request, in order: a recipe, or the `VisionError`
+        that request met, in its slot. An error of the whole call (whatever
+        an `on_token` raises, say) is raised instead."""
         ...
 
 
 def generate_each(backend: VisionBackend, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
-    """`generate_batch` for a backend that has no batched path: one
-    `generate` per request, in order, each request's `VisionError` in its slot."""
+    """`generate_batch` for a backend that decodes one request at a time: one
+    `generate` per request, in order, each `VisionError` kept in its slot."""
     results: list[Recipe | VisionError] = []
     for request in requests:
         try:

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from transformers import AutoModelForImageTextToText, AutoProcessor, LogitsProcessorList
 
-from vision.backend import GenerationOptions, VisionConfig
+from vision.backend import GenerationOptions, GenerationRequest, VisionConfig, batch_size_resolve, generate_each
 from vision.constraint import RecipeGrammar
 from vision.images import image_fit_budget
 from vision.models import model_resolve
@@ -34,6 +34,7 @@ class TransformersBackend:
         self.is_tiny = resolved.is_tiny
         self.config = config
         self.device = _device(config.device)
+        self.batch_size = batch_size_resolve(config.batch_size, self.device.type)
         self.processor = AutoProcessor.from_pretrained(resolved.path)
         self.model = AutoModelForImageTextToText.from_pretrained(
             resolved.path, dtype=_dtype(config.dtype, self.device)
@@ -67,6 +68,10 @@ class TransformersBackend:
             )
         new_tokens = output[0, inputs["input_ids"].shape[1] :].tolist()
         return constraint.answer(new_tokens)
+
+    def generate_batch(self, requests: Sequence[GenerationRequest]) -> list:
+        """One `generate` per request, until batched decoding lands."""
+        return generate_each(self, requests)
 
     def _inputs(self, images: Sequence[Image.Image], options: GenerationOptions):
         fitted = [

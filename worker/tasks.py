@@ -17,7 +17,6 @@ from django.conf import settings
 
 from recipes_api.photos.models import Job
 from recipes_api.photos.services import (
-    job_claim,
     job_fail,
     job_photos_read,
     job_release,
@@ -25,6 +24,7 @@ from recipes_api.photos.services import (
     job_stage_set,
     job_succeed,
     job_unsend,
+    jobs_claim,
     jobs_exhaust,
 )
 from vision import VisionError
@@ -39,63 +39,107 @@ logger = logging.getLogger(__name__)
 
 @app.task(name=RECIPE_GENERATE)
 def recipe_generate(job_id: str) -> None:
-    """Turn a queued job's photo into a recipe in the owner's library.
+    """Turn a queued job's photos into a recipe in the owner's library, and
+    with it, as one batch, up to `engine.batch_size()` - 1 other queued jobs.
 
-    A job that is not claimable (already taken, finished, unknown) is left
-    alone, so a duplicate delivery from the broker does no harm. A worker
-    that is shutting down takes nothing new: the job is left for the sweep
-    to ring again, for a worker that stays.
+    A job that is not claimable (already taken, by another bell's batch
+    perhaps; finished; unknown) is left alone, so a bell for work already
+    taken does no harm. Each job of the batch ends on its own: its recipe, or
+    its own error. A worker that is shutting down takes nothing new: the job
+    is left for the sweep to ring again, for a worker that stays.
     """
     if worker_stopping.is_set():
         db_retry(job_unsend, job_id=job_id)
         return
-    job = db_retry(job_claim, job_id=job_id)
-    if job is None:
+    jobs = db_retry(jobs_claim, job_id=job_id, limit=engine.batch_size())
+    if not jobs:
         logger.info("job %s is not claimable; skipping", job_id)
         return
-    with JobGuard(job) as guard:
+    if len(jobs) > 1:
+        logger.info("job %s: claimed with %d more queued jobs, to run as one batch", job_id, len(jobs) - 1)
+    with JobGuard(jobs) as guard:
         try:
-            _generate(job, guard)
-        except ClaimLost:
-            logger.warning("job %s: lease taken over; dropping this attempt's work", job_id)
-        except WorkerStopping:
-            # No new bell from here: this very worker would take it while it
-            # drains. The sweep of the next worker to start rings instead.
-            logger.info("job %s: worker stopping; giving the job back to the queue", job_id)
-            db_retry(job_release, job=job)
-        except (SoftTimeLimit, SoftTimeLimitExceeded):
-            logger.warning("job %s: ran past its soft time limit", job_id)
-            db_retry(job_fail, job=job, code="timed_out")
-        except TRANSIENT as error:
-            _retry_later(job, error)
-        except VisionError as error:
-            logger.warning("job %s failed: %s", job_id, error)
-            db_retry(job_fail, job=job, code=error.code, tries=error.tries)
-        except FileNotFoundError:
-            # Its photo was deleted after the claim: the job row went with it,
-            # so failing it writes nothing, and the attempt ends here.
-            logger.info("job %s: its photo is gone; dropping this attempt", job_id)
-            db_retry(job_fail, job=job, code="photo_missing")
-        except Exception:
-            logger.exception("job %s hit an unexpected error", job_id)
-            db_retry(job_fail, job=job, code="internal_error")
+            _generate(jobs, guard)
+        except ClaimLost as error:  # every job of the batch was taken over
+            for job in jobs:
+                if not guard.holds(job):
+                    _end_attempt(job, error)
+        except Exception as error:  # the whole batch stopped: each job still running ends the same way
+            for job in guard.running():
+                _end_attempt(job, error)
 
 
-def _generate(job: Job, guard: JobGuard) -> None:
-    photos = job_photos_read(job=job)  # all of them, in order; the first is the cover
-    if not db_retry(job_stage_set, job=job, stage=Job.Stage.GENERATING):
-        raise ClaimLost()
+def _generate(jobs: list[Job], guard: JobGuard) -> None:
+    batch: list[tuple[Job, engine.RecipeRequest]] = []
+    for job in jobs:
+        try:
+            photos = job_photos_read(job=job)  # all of them, in order; the first is the cover
+            if not db_retry(job_stage_set, job=job, stage=Job.Stage.GENERATING):
+                raise ClaimLost()
+        except Exception as error:
+            _end_attempt(job, error)
+            guard.done(job)
+            continue
+        request = engine.RecipeRequest(photos, mode=job.mode, language=job.language, on_token=guard.on_token_for(job))
+        batch.append((job, request))
+    if not batch:
+        return
     started = time.monotonic()
-    read = engine.recipe_from_photos(photos, mode=job.mode, language=job.language, on_token=guard.on_token)
+    results = engine.recipes_from_photos([request for _, request in batch])
     generate_ms = round((time.monotonic() - started) * 1000)
     guard.check()
-    if not db_retry(job_stage_set, job=job, stage=Job.Stage.SAVING):
+    for (job, _), result in zip(batch, results, strict=True):
+        try:
+            _save(job, result, guard=guard, generate_ms=generate_ms)
+        except Exception as error:
+            _end_attempt(job, error)
+        guard.done(job)
+
+
+def _save(job: Job, result: engine.RecipeRead | VisionError, *, guard: JobGuard, generate_ms: int) -> None:
+    """Settle one job of the batch with its own result."""
+    if isinstance(result, Exception):
+        raise result
+    if not guard.holds(job) or not db_retry(job_stage_set, job=job, stage=Job.Stage.SAVING):
         raise ClaimLost()
     saved = db_retry(
-        job_succeed, job=job, recipe=read.recipe, model_id=read.model_id, generate_ms=generate_ms, tries=read.tries
+        job_succeed,
+        job=job,
+        recipe=result.recipe,
+        model_id=result.model_id,
+        generate_ms=generate_ms,
+        tries=result.tries,
     )
     if saved is None:
         raise ClaimLost()
+
+
+def _end_attempt(job: Job, error: Exception) -> None:
+    """Record how an attempt at `job` ended without a recipe: given back,
+    retried later, or failed with a code the owner can be shown."""
+    if isinstance(error, ClaimLost):
+        logger.warning("job %s: lease taken over; dropping this attempt's work", job.id)
+    elif isinstance(error, WorkerStopping):
+        # No new bell from here: this very worker would take it while it
+        # drains. The sweep of the next worker to start rings instead.
+        logger.info("job %s: worker stopping; giving the job back to the queue", job.id)
+        db_retry(job_release, job=job)
+    elif isinstance(error, (SoftTimeLimit, SoftTimeLimitExceeded)):
+        logger.warning("job %s: ran past its soft time limit", job.id)
+        db_retry(job_fail, job=job, code="timed_out")
+    elif isinstance(error, TRANSIENT):
+        _retry_later(job, error)
+    elif isinstance(error, VisionError):
+        logger.warning("job %s failed: %s", job.id, error)
+        db_retry(job_fail, job=job, code=error.code, tries=error.tries)
+    elif isinstance(error, FileNotFoundError):
+        # Its photo was deleted after the claim: the job row went with it,
+        # so failing it writes nothing, and the attempt ends here.
+        logger.info("job %s: its photo is gone; dropping this attempt", job.id)
+        db_retry(job_fail, job=job, code="photo_missing")
+    else:
+        logger.error("job %s hit an unexpected error", job.id, exc_info=error)
+        db_retry(job_fail, job=job, code="internal_error")
 
 
 def _retry_later(job: Job, error: BaseException) -> None:

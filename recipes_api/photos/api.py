@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from recipes_api import errors
 from recipes_api.photos.events import job_event_stream
+from recipes_api.moderation.bans import refuse_if_banned
 from recipes_api.openapi import ErrorSerializer
 from recipes_api.photos.files import photo_file_open
 from recipes_api.photos.idempotency import idempotency_key_clean
@@ -58,6 +59,7 @@ class PhotoUploadApi(APIView):
             202: OpenApiResponse(JobSerializer, description="A new job reads the photos."),
             200: OpenApiResponse(JobSerializer, description="These photos' latest job, or a retry's first answer."),
             400: OpenApiResponse(ErrorSerializer, description="Malformed: no image, too many, a bad key or field."),
+            403: OpenApiResponse(ErrorSerializer, description="`user_banned`: a banned user cannot upload."),
             413: OpenApiResponse(ErrorSerializer, description="A photo is too large, in bytes or pixels."),
             415: OpenApiResponse(ErrorSerializer, description="Not an accepted image type."),
             422: OpenApiResponse(
@@ -67,6 +69,7 @@ class PhotoUploadApi(APIView):
         },
     )
     def post(self, request):
+        refuse_if_banned(request.user)  # 403 user_banned
         _check_body(request)
         idempotency_key = idempotency_key_clean(request.headers.get("Idempotency-Key"))
         # Must run before request.data is first read; DRF hands this list

@@ -99,6 +99,11 @@ class Job(models.Model):
     recipe = models.ForeignKey(
         "recipes.Recipe", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    # Set on a regeneration: its output replaces this recipe's model output
+    # instead of making a new recipe. Deleting the recipe deletes the job.
+    regenerates = models.ForeignKey(
+        "recipes.Recipe", null=True, blank=True, on_delete=models.CASCADE, related_name="regenerations"
+    )
     attempts = models.PositiveIntegerField(default=0)
     # The fence: each claim gets a fresh token, and every write a worker makes
     # names it, so a worker whose lease was taken over changes nothing.

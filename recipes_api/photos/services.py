@@ -17,13 +17,14 @@ from uuid import UUID, uuid4
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, UUIDField, Value, When
 from django.utils import timezone
 from vision import schema
 from worker.dispatch import job_dispatch
 
 from recipes_api import errors
 from recipes_api.accounts.models import User
+from recipes_api.moderation.flags import moderation_flag_job
 from recipes_api.photos.failures import job_error_message
 from recipes_api.photos.idempotency import (
     IdempotentRequest,
@@ -35,7 +36,7 @@ from recipes_api.photos.images import ImageRules, NormalizedImage, image_normali
 from recipes_api.photos.models import Job, JobPhoto, Photo
 from recipes_api.photos.selectors import job_latest_on, job_photos
 from recipes_api.recipes.models import Recipe
-from recipes_api.recipes.services import recipe_create
+from recipes_api.recipes.services import recipe_create, recipe_regenerated
 
 IN_FLIGHT = [Job.Status.QUEUED, Job.Status.RUNNING]
 # What finishing a job writes, and so what the caller's copy must be told.
@@ -270,39 +271,68 @@ def job_photos_read(*, job: Job) -> list[bytes]:
 
 
 def job_claim(*, job_id: UUID | str, lease_seconds: int | None = None) -> Job | None:
-    """Take a job for this worker: queued -> running, with a lease and a fresh
-    claim token that every later write of this worker must name.
+    """Take one job for this worker: `jobs_claim` with a batch of one.
 
-    A running job whose lease has run out (its worker died) can be claimed
-    again. A job that has used its `JOB_MAX_ATTEMPTS` is failed with
-    `attempts_exhausted` instead. Returns the job with its photo and owner
-    loaded, or None when there is nothing to claim: unknown id, another worker
-    holds a live lease, or the job has finished.
+    Returns the job with its photo and owner loaded, or None when there is
+    nothing to claim (see `jobs_claim`).
+    """
+    claimed = jobs_claim(job_id=job_id, limit=1, lease_seconds=lease_seconds)
+    return claimed[0] if claimed else None
+
+
+def jobs_claim(*, job_id: UUID | str, limit: int = 1, lease_seconds: int | None = None) -> list[Job]:
+    """Take the job `job_id` names for this worker, and with it up to
+    `limit - 1` of the oldest other queued jobs, to run as one batch: each
+    queued -> running, with its own lease and its own fresh claim token that
+    every later write about that job must name, and one more attempt counted.
+
+    The named job may also be a running one whose lease has run out (its
+    worker died). When it cannot be claimed (unknown id, another worker holds
+    it, finished), nothing is claimed, since its bell was for work already
+    taken; and if it has used its `JOB_MAX_ATTEMPTS` it is failed with
+    `attempts_exhausted` instead. The others must be queued with attempts
+    left (the sweep fails the exhausted ones).
+
+    Racing workers take disjoint batches: on PostgreSQL the candidate rows
+    are locked and rows another claimer holds are skipped; on SQLite the
+    transaction takes the database's write lock at once (IMMEDIATE, see
+    settings), so claims run one after another. Returns the claimed jobs,
+    the named one first then oldest first, with their photo and owner
+    loaded; an empty list when there is nothing to claim.
     """
     try:
         job_id = UUID(str(job_id))
     except ValueError:
-        return None
+        return []
     now = timezone.now()
-    token = uuid4()
-    claimed = (
-        Job.objects.filter(_claimable(now), id=job_id, attempts__lt=settings.JOB_MAX_ATTEMPTS)
-        .update(
-            status=Job.Status.RUNNING,
-            stage=Job.Stage.LOADING,
-            claim=token,
-            attempts=F("attempts") + 1,
-            tokens=0,
-            tries=0,
-            started_at=now,
-            lease_expires_at=now + timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS),
-            updated_at=now,
+    claimable = Job.objects.filter(_claimable(now), attempts__lt=settings.JOB_MAX_ATTEMPTS)
+    with transaction.atomic():
+        ids = list(
+            claimable.filter(Q(id=job_id) | Q(status=Job.Status.QUEUED))
+            .select_for_update(skip_locked=True)
+            .order_by(Case(When(id=job_id, then=Value(0)), default=Value(1)), "created_at", "id")
+            .values_list("id", flat=True)[: max(1, limit)]
         )
-    )
-    if not claimed:
+        if job_id not in ids:
+            ids = []
+        tokens = {id_: uuid4() for id_ in ids}
+        if ids:
+            claimable.filter(id__in=ids).update(
+                status=Job.Status.RUNNING,
+                stage=Job.Stage.LOADING,
+                claim=Case(*(When(id=id_, then=Value(token)) for id_, token in tokens.items()), output_field=UUIDField()),
+                attempts=F("attempts") + 1,
+                tokens=0,
+                tries=0,
+                started_at=now,
+                lease_expires_at=now + timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS),
+                updated_at=now,
+            )
+    if not ids:
         jobs_exhaust(job_ids=[job_id])
-        return None
-    return Job.objects.select_related("photo", "owner").get(id=job_id)
+        return []
+    claimed = {job.id: job for job in Job.objects.select_related("photo", "owner").filter(claim__in=tokens.values())}
+    return [claimed[id_] for id_ in ids if id_ in claimed]
 
 
 def _claimable(now) -> Q:
@@ -372,23 +402,28 @@ def job_succeed(
     while `job`'s claim holds: otherwise nothing is written and None is
     returned. Otherwise returns the saved `recipes.Recipe`, owned by the job's
     owner and linked to its job and to all its photos, in order (the cover
-    as `Recipe.photo`).
+    as `Recipe.photo`). A regeneration (`Job.regenerates`) updates that
+    recipe instead (`recipe_regenerated`) and returns it.
     """
     with transaction.atomic():
         locked = _held(job).select_for_update(of=("self",)).select_related("owner", "photo").first()
         if locked is None:
             return None
-        saved = recipe_create(
-            owner=locked.owner,
-            photo=locked.photo,
-            photos=job_photos(locked),
-            job=locked,
-            recipe=recipe,
-            model_id=model_id,
-        )
+        if locked.regenerates_id is not None:
+            saved = recipe_regenerated(recipe_id=locked.regenerates_id, recipe=recipe, model_id=model_id)
+        else:
+            saved = recipe_create(
+                owner=locked.owner,
+                photo=locked.photo,
+                photos=job_photos(locked),
+                job=locked,
+                recipe=recipe,
+                model_id=model_id,
+            )
         locked.generate_ms = generate_ms
         locked.tries = tries
         _finish(locked, Job.Status.SUCCEEDED, recipe=saved)
+        moderation_flag_job(job=locked, recipe=saved)  # the moderation queue's auto-flags
     _copy_state(locked, into=job)
     return saved
 
@@ -412,6 +447,7 @@ def job_fail(*, job: Job, code: str, tries: int | None = None) -> bool:
         if tries is not None:
             locked.tries = tries
         _finish(locked, Job.Status.FAILED)
+        moderation_flag_job(job=locked)  # the moderation queue's auto-flags
     _copy_state(locked, into=job)
     return True
 

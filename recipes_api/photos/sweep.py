@@ -5,7 +5,8 @@ never rung or was lost.
 One pass fails jobs that ran out of attempts, requeues running jobs whose
 lease expired (their worker died or lost the database), and rings again for
 queued jobs that were never sent or waited too long; it also deletes
-expired upload Idempotency-Keys. Each step is a
+expired upload Idempotency-Keys and recipe tombstones older than
+RECIPE_TOMBSTONE_DAYS. Each step is a
 conditional write, so any number of workers may sweep at once: a job is
 requeued, failed or re-sent by exactly one of them.
 """
@@ -21,6 +22,7 @@ from django.utils import timezone
 from recipes_api.photos.idempotency import idempotency_keys_purge
 from recipes_api.photos.models import Job, WorkerHeartbeat
 from recipes_api.photos.services import job_send, jobs_exhaust, requeued_fields
+from recipes_api.recipes.services import recipe_tombstones_purge
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ class SweepResult:
     sent: int
     unsent: int
     keys_purged: int = 0
+    tombstones_purged: int = 0
 
 
 def jobs_sweep() -> SweepResult:
@@ -51,8 +54,16 @@ def jobs_sweep() -> SweepResult:
             unsent += 1
             Job.objects.filter(id=job_id, status=Job.Status.QUEUED).update(dispatched_at=None)
     keys_purged = idempotency_keys_purge()
-    result = SweepResult(exhausted=exhausted, requeued=requeued, sent=sent, unsent=unsent, keys_purged=keys_purged)
-    if exhausted or requeued or sent or unsent or keys_purged:
+    tombstones_purged = recipe_tombstones_purge()
+    result = SweepResult(
+        exhausted=exhausted,
+        requeued=requeued,
+        sent=sent,
+        unsent=unsent,
+        keys_purged=keys_purged,
+        tombstones_purged=tombstones_purged,
+    )
+    if exhausted or requeued or sent or unsent or keys_purged or tombstones_purged:
         logger.info("sweep: %s", result)
     return result
 

@@ -58,13 +58,21 @@ def schema_serializer(model: type[BaseModel]) -> type[serializers.Serializer]:
     return type(f"{model.__name__}Serializer", (serializers.Serializer,), namespace)
 
 
-def add_schema_fields(model: type[BaseModel], *, source: str = "", read_only: bool = False):
-    """Class decorator: append `model`'s fields to a Serializer, after its own."""
+def add_schema_fields(
+    model: type[BaseModel],
+    *,
+    source: str = "",
+    read_only: bool = False,
+    overrides: dict[str, serializers.Field] | None = None,
+):
+    """Class decorator: append `model`'s fields to a Serializer, after its own.
+    `overrides` replace some of them by other fields, in their place."""
 
     def decorate(serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
         # DRF's metaclass has already gathered the class's own fields into
         # `_declared_fields`; appending there keeps them first in the output.
-        for name, field in schema_fields(model, source=source, read_only=read_only).items():
+        fields = schema_fields(model, source=source, read_only=read_only) | (overrides or {})
+        for name, field in fields.items():
             if name in serializer._declared_fields:
                 raise TypeError(f"{serializer.__name__}.{name} clashes with {model.__name__}.{name}")
             serializer._declared_fields[name] = field

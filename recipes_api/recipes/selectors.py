@@ -1,28 +1,69 @@
 import copy
+from datetime import datetime
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from recipes_api import errors
 from recipes_api.recipes.cooking import recipe_converted, recipe_scaled
-from recipes_api.recipes.models import Recipe
+from recipes_api.recipes.models import Recipe, RecipeTombstone, RecipeVersion
+from recipes_api.recipes.search import recipes_searched
+
+# `ordering` -> the order of the list; the first field is the cursor's
+# position, the rest break ties. Recipes without a known time come last.
+ORDERINGS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "title": ("title", "id"),
+    "total_time": ("time_key", "id"),
+    "relevance": ("-rank", "id"),  # with `search` only; its default
+}
+NO_TIME = 1_000_000
 
 
-def recipe_list(*, owner) -> QuerySet[Recipe]:
-    return (
-        Recipe.objects.filter(owner=owner)
-        .select_related("photo")
-        .prefetch_related("photo_links__photo")
-        .order_by("-created_at")
-    )
+def recipe_list(
+    *, owner, search: str | None = None, ordering: str | None = None, updated_since: datetime | None = None
+) -> QuerySet[Recipe]:
+    """The owner's library for the list: cover photo joined, nothing
+    prefetched (the list serializer reads only the recipe and its cover),
+    ordered by `ordering` (a key of ORDERINGS; "relevance" when searching,
+    else "newest"). `search` keeps the matching recipes (`search.py`);
+    `updated_since` those changed at or after it."""
+    recipes = Recipe.objects.filter(owner=owner).select_related("photo").defer("search_vector", "original_data")
+    if updated_since is not None:
+        recipes = recipes.filter(updated_at__gte=updated_since)
+    if search:
+        recipes = recipes_searched(recipes, search, owner=owner)
+    ordering = ordering or ("relevance" if search else "newest")
+    if ordering == "relevance" and not search:
+        raise errors.Invalid("Order by relevance only with `search`.", details={"ordering": ["Needs search."]})
+    recipes = recipes.annotate(time_key=Coalesce("total_minutes", Value(NO_TIME)))
+    return recipes.order_by(*ORDERINGS[ordering])
 
 
 def recipe_get(*, owner, recipe_id: UUID) -> Recipe:
     """Another user's recipe is "not found", never "forbidden": ids leak nothing."""
-    recipe = recipe_list(owner=owner).filter(id=recipe_id).first()
+    recipe = (
+        Recipe.objects.filter(owner=owner, id=recipe_id)
+        .select_related("photo")
+        .prefetch_related("photo_links__photo")
+        .defer("search_vector")
+        .first()
+    )
     if recipe is None:
         raise errors.NotFound("No such recipe.")
     return recipe
+
+
+def recipe_versions(*, recipe: Recipe) -> QuerySet[RecipeVersion]:
+    """The model outputs regenerations replaced, newest first."""
+    return RecipeVersion.objects.filter(recipe=recipe).order_by("-replaced_at")
+
+
+def recipe_tombstones(*, owner, since: datetime) -> list[RecipeTombstone]:
+    """The owner's recipes deleted at or after `since`, oldest first."""
+    return list(RecipeTombstone.objects.filter(owner=owner, deleted_at__gte=since).order_by("deleted_at"))
 
 
 def recipe_for_cooking(recipe: Recipe, *, servings: int | None = None, units: str | None = None) -> Recipe:
@@ -48,6 +89,6 @@ def recipe_for_cooking(recipe: Recipe, *, servings: int | None = None, units: st
 
 def recipe_photos(recipe: Recipe) -> list:
     """The photos the recipe was read from, in order; the first is its cover
-    (`photo_links` is prefetched by `recipe_list` and `recipe_get`)."""
+    (`photo_links` is prefetched by `recipe_get`)."""
     photos = [link.photo for link in recipe.photo_links.all()]
     return photos or ([recipe.photo] if recipe.photo else [])

@@ -56,7 +56,8 @@ def test_it_keeps_the_schema_field_order_after_the_ids(alice_client, alice, reci
     body = alice_client.get(f"/api/v1/recipes/{recipe.id}/").json()
 
     leading = ["id", "created_at", "updated_at", "model_id", "photo", "photos"]
-    assert list(body) == leading + list(schema.Recipe.model_fields)
+    mine = ["version", "favorite", "notes", "edited_fields"]
+    assert list(body) == leading + mine + list(schema.Recipe.model_fields)
 
 
 def test_it_hides_alices_recipe_from_bob(bob_client, alice, recipe_for):
@@ -74,10 +75,10 @@ def test_it_answers_404_for_an_unknown_recipe(alice_client):
     assert r.status_code == 404
 
 
-def test_it_is_read_only_for_now(alice_client, alice, recipe_for):
+def test_it_offers_no_put(alice_client, alice, recipe_for):
     recipe = recipe_for(alice)
 
-    r = alice_client.patch(f"/api/v1/recipes/{recipe.id}/", {"title": "Mine now"}, format="json")
+    r = alice_client.put(f"/api/v1/recipes/{recipe.id}/", {"title": "Mine now"}, format="json")
 
     assert r.status_code == 405
     assert r.json()["error"]["code"] == "method_not_allowed"

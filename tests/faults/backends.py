@@ -2,7 +2,7 @@
 `VISION_BACKEND=tests.faults.backends:ScriptedBackend`.
 
 `ScriptedBackend` wraps the real tiny-model backend. Each `generate()` call
-takes the next line of the file named by `FAULT_SCRIPT` (lines shared by every
+(one per job of a batch: `generate_batch` asks them in turn) takes the next line of the file named by `FAULT_SCRIPT` (lines shared by every
 worker process of the test; "ok" once the file is empty). A random model's
 `is_food` is a coin toss that a thread count can flip, and these tests are
 about crashes, not judgement: so an answer is taken as food unless the
@@ -27,7 +27,7 @@ import signal
 import time
 from pathlib import Path
 
-from vision import RecipeInvalid, VisionTransient
+from vision import RecipeInvalid, VisionTransient, generate_each
 from vision.transformers_backend import TransformersBackend
 
 
@@ -47,7 +47,11 @@ class ScriptedBackend:
     def __init__(self, config):
         self.real = TransformersBackend(config)
         self.model_id = self.real.model_id
+        self.batch_size = self.real.batch_size
         self.script = Path(os.environ["FAULT_SCRIPT"])
+
+    def generate_batch(self, requests):
+        return generate_each(self, requests)
 
     def generate(self, images, options):
         action = script_take(self.script)

@@ -1,4 +1,4 @@
-"""Racing claims on the real database: `make test` runs this on SQLite and
+"""Racing claims, of one job or of batches, on the real database: `make test` runs this on SQLite and
 again on PostgreSQL. Each thread has its own connection, as workers do."""
 
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from recipes_api.photos import services
+from recipes_api.photos.models import Job
 
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("media_root")]
 
@@ -35,3 +36,35 @@ def test_it_lets_exactly_one_of_many_racing_workers_claim_a_job(alice, picture, 
     assert len(winners) == 1
     job.refresh_from_db()
     assert job.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_workers_claim_disjoint_batches(alice, bob, picture, monkeypatch, settings):
+    settings.JOB_MAX_IN_FLIGHT = 0
+    monkeypatch.setattr(services, "job_dispatch", lambda job_id, countdown=None: True)
+    jobs = [
+        services.photo_accept(owner=(alice, bob)[n % 2], upload=SimpleUploadedFile("d.jpg", picture(size=(400 + n, 300))))
+        for n in range(12)
+    ]
+    bells = [jobs[0], jobs[4], jobs[8], jobs[11]]
+    start = Barrier(len(bells))
+
+    def claim(job):
+        try:
+            start.wait()
+            return services.jobs_claim(job_id=job.id, limit=4)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(bells)) as pool:
+        batches = list(pool.map(claim, bells))
+
+    claimed = [job for batch in batches for job in batch]
+    assert claimed, "no worker claimed anything"
+    assert len({job.id for job in claimed}) == len(claimed)  # no job in two batches
+    for bell, batch in zip(bells, batches, strict=True):
+        assert not batch or batch[0].id == bell.id
+    for job in claimed:
+        stored = Job.objects.get(id=job.id)
+        assert (stored.status, stored.claim, stored.attempts) == ("running", job.claim, 1)
+    assert Job.objects.filter(attempts=0, status="queued").count() == 12 - len(claimed)

@@ -32,15 +32,15 @@ def delete_photo(job_id) -> None:
 def test_it_drops_a_job_whose_photo_was_deleted_before_the_worker_read_it(
     job, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
-    claim = tasks.job_claim
+    claim = tasks.jobs_claim
 
-    def claim_then_delete(*, job_id):
-        claimed = claim(job_id=job_id)
+    def claim_then_delete(*, job_id, limit):
+        claimed = claim(job_id=job_id, limit=limit)
         with django_capture_on_commit_callbacks(execute=True):
             delete_photo(job_id)  # files gone too: the read fails
         return claimed
 
-    monkeypatch.setattr(tasks, "job_claim", claim_then_delete)
+    monkeypatch.setattr(tasks, "jobs_claim", claim_then_delete)
 
     recipe_generate(str(job.id))
 
@@ -51,11 +51,11 @@ def test_it_drops_a_job_whose_photo_was_deleted_before_the_worker_read_it(
 
 
 def test_it_drops_a_job_whose_photo_was_deleted_while_the_model_ran(job, monkeypatch, a_recipe):
-    def delete_during_generation(photos, *, mode, language, on_token=None):
+    def delete_during_generation(requests, backend=None):
         delete_photo(job.id)
-        return engine.RecipeRead(a_recipe(), "tiny", tries=1)
+        return [engine.RecipeRead(a_recipe(), "tiny", tries=1)]
 
-    monkeypatch.setattr(engine, "recipe_from_photos", delete_during_generation)
+    monkeypatch.setattr(engine, "recipes_from_photos", delete_during_generation)
 
     recipe_generate(str(job.id))
 

@@ -46,10 +46,10 @@ def test_it_saves_the_tiny_models_recipe_to_the_owners_library(job, alice):
 
 
 def test_it_records_a_vision_failure_with_its_code(job, monkeypatch):
-    def give_up(photos, *, mode, language, on_token=None):
+    def give_up(requests, backend=None):
         raise GenerationIncomplete("the model did not finish the recipe within 768 tokens")
 
-    monkeypatch.setattr(engine, "recipe_from_photos", give_up)
+    monkeypatch.setattr(engine, "recipes_from_photos", give_up)
     recipe_generate(str(job.id))
 
     job.refresh_from_db()
@@ -61,10 +61,10 @@ def test_it_records_a_vision_failure_with_its_code(job, monkeypatch):
 
 
 def test_it_hides_unexpected_errors_behind_a_generic_message(job, monkeypatch):
-    def explode(photos, *, mode, language, on_token=None):
+    def explode(requests, backend=None):
         raise RuntimeError("secret internals at /srv/models")
 
-    monkeypatch.setattr(engine, "recipe_from_photos", explode)
+    monkeypatch.setattr(engine, "recipes_from_photos", explode)
     recipe_generate(str(job.id))
 
     job.refresh_from_db()
@@ -76,11 +76,12 @@ def test_it_hides_unexpected_errors_behind_a_generic_message(job, monkeypatch):
 def test_it_passes_the_jobs_mode_and_language_to_the_model(job, monkeypatch):
     asked = {}
 
-    def remember(photos, *, mode, language, on_token=None):
-        asked.update(photos=len(photos), mode=mode, language=language)
+    def remember(requests, backend=None):
+        (request,) = requests
+        asked.update(photos=len(request.photos), mode=request.mode, language=request.language)
         raise GenerationIncomplete("stop here")
 
-    monkeypatch.setattr(engine, "recipe_from_photos", remember)
+    monkeypatch.setattr(engine, "recipes_from_photos", remember)
     recipe_generate(str(job.id))
     assert asked == {"photos": 1, "mode": "dish_photo", "language": "bn"}
 
