@@ -427,6 +427,18 @@ VISION_MODELS_DIR = data_path("models")
 # 1 elsewhere, where rows of a batch would only take turns on the cores.
 VISION_BATCH_SIZE = env_int("VISION_BATCH_SIZE", 0) or None
 
+# VISION_BACKEND=openai: an OpenAI-compatible server (vLLM, SGLang) serving
+# VISION_MODEL by that name. Timeouts are per read of the streamed answer.
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "http://127.0.0.1:8001/v1")
+OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
+OPENAI_TIMEOUT_SECONDS = env_float("OPENAI_TIMEOUT_SECONDS", 60.0)
+OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 3)
+# Pixels per visual token of the served model, for the resize before sending:
+# 784 (28x28) for Qwen2-VL and Qwen2.5-VL, 1024 (32x32) for Qwen3-VL.
+OPENAI_PIXELS_PER_TOKEN = env_int("OPENAI_PIXELS_PER_TOKEN", 28 * 28)
+# Requests one worker keeps in flight, so the server can batch them.
+VISION_CONCURRENCY = env_int("VISION_CONCURRENCY", 8)
+
 # --- sharing and moderation ---------------------------------------------------
 
 # A recipe whose model confidence is below this enters the moderation queue

@@ -24,7 +24,14 @@ class VisionConfig:
 
     torch_threads bounds the CPU threads torch uses in this process (None:
     torch's own choice, one per core), so that workers sharing a machine do
-    not each claim every core.
+    not each claim every core. batch_size bounds how many requests one
+    `generate_batch` call takes (None: the backend's own default).
+
+    The `openai` backend reads the openai_* fields: the server's URL and key,
+    its `timeout_seconds` (per read of a streamed answer) and retries, the
+    pixels one visual token covers on the served model (28x28 for Qwen2-VL
+    and Qwen2.5-VL, 32x32 for Qwen3-VL), and `concurrency`, the requests it
+    keeps in flight at once.
     """
 
     models_dir: Path
@@ -36,6 +43,12 @@ class VisionConfig:
     max_visual_tokens: int = 1024
     torch_threads: int | None = None
     batch_size: int | None = None
+    openai_base_url: str = "http://127.0.0.1:8001/v1"
+    openai_api_key: str = ""
+    openai_max_retries: int = 3
+    openai_pixels_per_token: int = 28 * 28
+    timeout_seconds: float = 60.0
+    concurrency: int = 8
 
 
 def batch_size_resolve(requested: int | None, device: str) -> int:
@@ -115,14 +128,19 @@ def generate_each(backend: VisionBackend, requests: Sequence[GenerationRequest])
 def backend_create(config: VisionConfig) -> VisionBackend:
     """Build the backend `config.backend` names, loading its model now.
 
-    `config.backend` is "transformers", or "package.module:Class" for a
-    backend of one's own: a class taking the `VisionConfig`.
+    `config.backend` is "transformers", "openai" (a served model: nothing
+    is loaded here, the server is checked instead), or "package.module:Class"
+    for a backend of one's own: a class taking the `VisionConfig`.
     """
     if config.backend == "transformers":
         from vision.transformers_backend import TransformersBackend
 
         return TransformersBackend(config)
+    if config.backend == "openai":
+        from vision.openai_backend import OpenAIBackend
+
+        return OpenAIBackend(config)
     if ":" in config.backend:
         module_name, _, class_name = config.backend.partition(":")
         return getattr(importlib.import_module(module_name), class_name)(config)
-    raise ValueError(f"unknown vision backend {config.backend!r}; expected 'transformers' or 'module:Class'")
+    raise ValueError(f"unknown vision backend {config.backend!r}; expected 'transformers', 'openai' or 'module:Class'")

@@ -69,6 +69,12 @@ def vision_config(**overrides) -> VisionConfig:
         max_visual_tokens=settings.VISION_MAX_VISUAL_TOKENS,
         torch_threads=settings.VISION_TORCH_THREADS,
         batch_size=settings.VISION_BATCH_SIZE,
+        openai_base_url=settings.OPENAI_BASE_URL,
+        openai_api_key=settings.OPENAI_API_KEY,
+        openai_max_retries=settings.OPENAI_MAX_RETRIES,
+        openai_pixels_per_token=settings.OPENAI_PIXELS_PER_TOKEN,
+        timeout_seconds=settings.OPENAI_TIMEOUT_SECONDS,
+        concurrency=settings.VISION_CONCURRENCY,
     )
     return dataclasses.replace(config, **overrides)
 
