@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Photo of a dish or a recipe card in, structured recipe out.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Object ids in paths (recipes_api/not_found.py) are UUIDs to clients.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "string", "format": "uuid"}},
     # The docs UI from our own static files: no CDN, so it works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from recipes_api.health import healthz, readyz
+from recipes_api.not_found import ObjectIdConverter
+
+# Before the apps' URL modules load: their routes take `<id:...>` ids.
+register_converter(ObjectIdConverter, "id")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -11,10 +11,10 @@ from recipes_api.photos.api import (
 
 urlpatterns = [
     path("photos/", PhotoUploadApi.as_view(), name="photo-upload"),
-    path("photos/<uuid:photo_id>/", PhotoDetailApi.as_view(), name="photo-detail"),
+    path("photos/<id:photo_id>/", PhotoDetailApi.as_view(), name="photo-detail"),
     # Signed, no token: see recipes_api/photos/files.py.
-    path("photos/<uuid:photo_id>/<str:variant>/", PhotoFileApi.as_view(), name="photo-file"),
+    path("photos/<id:photo_id>/<str:variant>/", PhotoFileApi.as_view(), name="photo-file"),
     path("jobs/", JobListApi.as_view(), name="job-list"),
-    path("jobs/<uuid:job_id>/", JobDetailApi.as_view(), name="job-detail"),
-    path("jobs/<uuid:job_id>/events/", JobEventsApi.as_view(), name="job-events"),
+    path("jobs/<id:job_id>/", JobDetailApi.as_view(), name="job-detail"),
+    path("jobs/<id:job_id>/events/", JobEventsApi.as_view(), name="job-events"),
 ]

@@ -3,5 +3,5 @@ from django.urls import path
 from recipes_api.sharing.api import ShareApi
 
 urlpatterns = [
-    path("recipes/<uuid:recipe_id>/share/", ShareApi.as_view(), name="recipe-share"),
+    path("recipes/<id:recipe_id>/share/", ShareApi.as_view(), name="recipe-share"),
 ]
