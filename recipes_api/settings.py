@@ -391,6 +391,8 @@ VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 # CPU threads of one worker's torch; unset (or 0) leaves torch's choice, one
 # per core, which two workers on one small machine would fight over.
 VISION_TORCH_THREADS = env_int("VISION_TORCH_THREADS", 0) or None
+# Requests one worker decodes together; unset (or 0): 1 on a CPU, 8 on CUDA.
+VISION_BATCH_SIZE = env_int("VISION_BATCH_SIZE", 0) or None
 VISION_MODELS_DIR = data_path("models")
 
 # --- security -----------------------------------------------------------------

@@ -7,7 +7,14 @@ Importing this package loads neither torch nor transformers; building a
 backend does.
 """
 
-from vision.backend import GenerationOptions, VisionBackend, VisionConfig, backend_create
+from vision.backend import (
+    GenerationOptions,
+    GenerationRequest,
+    VisionBackend,
+    VisionConfig,
+    backend_create,
+    generate_each,
+)
 from vision.errors import GenerationIncomplete, ModelUnavailable, NotFood, RecipeInvalid, VisionError, VisionTransient
 from vision.models import ResolvedModel, model_resolve
 from vision.schema import Recipe, recipe_json_schema, recipe_parse
@@ -16,6 +23,7 @@ from vision.tiny import tiny_checkpoint_build
 __all__ = [
     "GenerationIncomplete",
     "GenerationOptions",
+    "GenerationRequest",
     "ModelUnavailable",
     "NotFood",
     "Recipe",
@@ -26,6 +34,7 @@ __all__ = [
     "VisionError",
     "VisionTransient",
     "backend_create",
+    "generate_each",
     "model_resolve",
     "recipe_json_schema",
     "recipe_parse",

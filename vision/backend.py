@@ -14,6 +14,7 @@ from typing import Protocol
 
 from PIL import Image
 
+from vision.errors import VisionError
 from vision.schema import Recipe
 
 
@@ -24,6 +25,10 @@ class VisionConfig:
     torch_threads bounds the CPU threads torch uses in this process (None:
     torch's own choice, one per core), so that workers sharing a machine do
     not each claim every core.
+
+    batch_size is how many requests one `generate_batch` call should carry
+    at most (None: 1 on a CPU, 8 on CUDA); a backend exposes the resolved
+    figure as its `batch_size`.
     """
 
     models_dir: Path
@@ -34,6 +39,7 @@ class VisionConfig:
     max_new_tokens: int = 2048
     max_visual_tokens: int = 1024
     torch_threads: int | None = None
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ class GenerationOptions:
     on_token, when given, is called with the number of tokens generated so
     far, once per decoding step. It is how a caller follows progress and how
     it stops a generation: whatever it raises ends `generate()` at once and
-    propagates unchanged.
+    propagates unchanged. In a batch each request's on_token counts its own
+    row's tokens, and what one raises ends the whole `generate_batch` call.
     """
 
     mode: str = "auto"
@@ -60,14 +67,46 @@ class GenerationOptions:
     on_token: Callable[[int], None] | None = None
 
 
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One recipe asked of a batch: its photos (one or more) and options."""
+
+    images: Sequence[Image.Image]
+    options: GenerationOptions
+
+
 class VisionBackend(Protocol):
-    """Turns photos into a schema-valid `Recipe`."""
+    """Turns photos into a schema-valid `Recipe`.
+
+    batch_size is the most requests a `generate_batch` call should carry.
+    """
 
     model_id: str
+    batch_size: int
 
     def generate(self, images: Sequence[Image.Image], options: GenerationOptions) -> Recipe:
         """Read `images` and return a recipe, or raise a `vision.errors.VisionError`."""
         ...
+
+    def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
+        """One result per request, in order: its recipe, or the `VisionError`
+        that request failed with (`GenerationIncomplete`, `RecipeInvalid`...),
+        returned in its slot, not raised. What concerns the whole call (a
+        model failure, CUDA running out of memory, an `on_token` raising)
+        raises, and no result is returned."""
+        ...
+
+
+def generate_each(backend: VisionBackend, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
+    """`generate_batch` for a backend that does not batch: `backend.generate`
+    once per request, in order, each `VisionError` kept in its slot."""
+    results: list[Recipe | VisionError] = []
+    for request in requests:
+        try:
+            results.append(backend.generate(request.images, request.options))
+        except VisionError as error:
+            results.append(error)
+    return results
 
 
 def backend_create(config: VisionConfig) -> VisionBackend:

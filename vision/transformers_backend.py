@@ -13,8 +13,9 @@ import torch
 from PIL import Image
 from transformers import AutoModelForImageTextToText, AutoProcessor, LogitsProcessorList
 
-from vision.backend import GenerationOptions, VisionConfig
+from vision.backend import GenerationOptions, GenerationRequest, VisionConfig, generate_each
 from vision.constraint import RecipeGrammar
+from vision.errors import VisionError
 from vision.images import image_fit_budget
 from vision.models import model_resolve
 from vision.prompts import prompt_messages
@@ -34,6 +35,7 @@ class TransformersBackend:
         self.is_tiny = resolved.is_tiny
         self.config = config
         self.device = _device(config.device)
+        self.batch_size = batch_size_resolve(config.batch_size, self.device)
         self.processor = AutoProcessor.from_pretrained(resolved.path)
         self.model = AutoModelForImageTextToText.from_pretrained(
             resolved.path, dtype=_dtype(config.dtype, self.device)
@@ -68,6 +70,10 @@ class TransformersBackend:
         new_tokens = output[0, inputs["input_ids"].shape[1] :].tolist()
         return constraint.answer(new_tokens)
 
+    def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
+        """One result per request, in order; see `VisionBackend.generate_batch`."""
+        return generate_each(self, requests)
+
     def _inputs(self, images: Sequence[Image.Image], options: GenerationOptions):
         fitted = [
             image_fit_budget(image, max_tokens=self.config.max_visual_tokens, pixels_per_token=self.pixels_per_token)
@@ -92,6 +98,17 @@ def _threads_limit(threads: int) -> None:
         torch.set_num_interop_threads(threads)
     except RuntimeError:
         logger.info("torch inter-op threads already fixed at %d", torch.get_num_interop_threads())
+
+
+def batch_size_resolve(batch_size: int | None, device: torch.device) -> int:
+    """`batch_size`, or for None the default: 1 on a CPU (rows would only
+    share its few cores), 8 on CUDA (decoding is bandwidth-bound, so rows
+    come nearly free)."""
+    if batch_size is None:
+        return 8 if device.type == "cuda" else 1
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    return batch_size
 
 
 def _device(name: str) -> torch.device:

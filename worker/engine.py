@@ -65,6 +65,7 @@ def vision_config(**overrides) -> VisionConfig:
         max_new_tokens=settings.VISION_MAX_NEW_TOKENS,
         max_visual_tokens=settings.VISION_MAX_VISUAL_TOKENS,
         torch_threads=settings.VISION_TORCH_THREADS,
+        batch_size=settings.VISION_BATCH_SIZE,
     )
     return dataclasses.replace(config, **overrides)
 

@@ -27,7 +27,7 @@ import signal
 import time
 from pathlib import Path
 
-from vision import RecipeInvalid, VisionTransient
+from vision import RecipeInvalid, VisionTransient, generate_each
 from vision.transformers_backend import TransformersBackend
 
 
@@ -47,6 +47,7 @@ class ScriptedBackend:
     def __init__(self, config):
         self.real = TransformersBackend(config)
         self.model_id = self.real.model_id
+        self.batch_size = self.real.batch_size
         self.script = Path(os.environ["FAULT_SCRIPT"])
 
     def generate(self, images, options):
@@ -68,6 +69,10 @@ class ScriptedBackend:
         if action == "no_recipe":
             return recipe.model_copy(update={"is_food": True, "ingredients": [], "steps": []})
         return recipe.model_copy(update={"is_food": True})
+
+    def generate_batch(self, requests):
+        # One script line per request, as if each were generated alone.
+        return generate_each(self, requests)
 
 
 def _slowed(on_token, seconds: float):
