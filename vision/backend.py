@@ -28,7 +28,11 @@ class VisionConfig:
 
     batch_size is how many requests one `generate_batch` call should carry
     at most (None: 1 on a CPU, 8 on CUDA); a backend exposes the resolved
-    figure as its `batch_size`.
+    figure as its `batch_size`. fast_path picks how the transformers
+    backend decodes: "off" (transformers' usual dynamic cache), "static" (a
+    static KV cache and a compiled forward pass, CUDA only) or
+    "static-eager" (the static cache alone); where one cannot run, the
+    backend logs a warning and decodes as usual.
     """
 
     models_dir: Path
@@ -40,6 +44,7 @@ class VisionConfig:
     max_visual_tokens: int = 1024
     torch_threads: int | None = None
     batch_size: int | None = None
+    fast_path: str = "off"
 
 
 @dataclass(frozen=True)
