@@ -393,6 +393,8 @@ VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 VISION_TORCH_THREADS = env_int("VISION_TORCH_THREADS", 0) or None
 # Requests one worker decodes together; unset (or 0): 1 on a CPU, 8 on CUDA.
 VISION_BATCH_SIZE = env_int("VISION_BATCH_SIZE", 0) or None
+# off | static (static KV cache + torch.compile, CUDA only) | static-eager.
+VISION_FAST_PATH = env_str("VISION_FAST_PATH", "off")
 VISION_MODELS_DIR = data_path("models")
 
 # --- security -----------------------------------------------------------------

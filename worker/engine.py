@@ -66,6 +66,7 @@ def vision_config(**overrides) -> VisionConfig:
         max_visual_tokens=settings.VISION_MAX_VISUAL_TOKENS,
         torch_threads=settings.VISION_TORCH_THREADS,
         batch_size=settings.VISION_BATCH_SIZE,
+        fast_path=settings.VISION_FAST_PATH,
     )
     return dataclasses.replace(config, **overrides)
 
