@@ -15,13 +15,14 @@ from PIL import Image
 from transformers import AutoModelForImageTextToText, AutoProcessor, LogitsProcessorList, StoppingCriteriaList
 
 from vision.backend import GenerationOptions, GenerationRequest, VisionConfig
-from vision.batch_constraint import RowSpec
+from vision.batch_constraint import BatchConstraint, RowSpec
 from vision.constraint import RecipeGrammar
 from vision.errors import VisionError
 from vision.images import image_fit_budget
 from vision.models import model_resolve
 from vision.prompts import prompt_messages
 from vision.schema import Recipe
+from vision.tiny import tiny_random_weights
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +43,7 @@ class TransformersBackend:
         # Rows of a batch end where their prompts end, so that each row's
         # answer starts at the same column.
         self.processor.tokenizer.padding_side = "left"
-        self.model = AutoModelForImageTextToText.from_pretrained(
-            resolved.path, dtype=_dtype(config.dtype, self.device)
-        ).to(self.device)
+        self.model = _model_load(resolved.path, _dtype(config.dtype, self.device), self.device)
         self.model.eval()
         self.fast_path = fast_path_resolve(config.fast_path, self.device, self.model)
         self.stop_token_ids = _stop_token_ids(self.model, self.processor.tokenizer)
@@ -99,17 +98,7 @@ class TransformersBackend:
         options = requests[0].options
         if options.seed is not None:
             torch.manual_seed(options.seed)
-        with torch.inference_mode():
-            output = self.model.generate(
-                **inputs,
-                logits_processor=LogitsProcessorList([constraint]),
-                stopping_criteria=StoppingCriteriaList([constraint.stopping_criterion]),
-                max_new_tokens=self._generate_length(prompt_length, max(row.budget for row in rows)),
-                eos_token_id=self.stop_token_ids,
-                pad_token_id=self.stop_token_ids[0],
-                **FAST_PATHS[self.fast_path],
-                **_sampling(options.temperature),
-            )
+        output = self._generate(inputs, constraint, max(row.budget for row in rows), options.temperature)
         results: list[Recipe | VisionError] = []
         for index, row in enumerate(rows):
             tokens = _row_tokens(output[index, prompt_length:].tolist(), row.budget, self.stop_token_ids)
@@ -118,6 +107,20 @@ class TransformersBackend:
             except VisionError as error:
                 results.append(error)
         return results
+
+    def _generate(self, inputs, constraint: BatchConstraint, budget: int, temperature: float) -> torch.Tensor:
+        """`model.generate` over `inputs` under `constraint`, each row's prompt then its answer."""
+        with torch.inference_mode():
+            return self.model.generate(
+                **inputs,
+                logits_processor=LogitsProcessorList([constraint]),
+                stopping_criteria=StoppingCriteriaList([constraint.stopping_criterion]),
+                max_new_tokens=self._generate_length(inputs["input_ids"].shape[1], budget),
+                eos_token_id=self.stop_token_ids,
+                pad_token_id=self.stop_token_ids[0],
+                **FAST_PATHS[self.fast_path],
+                **_sampling(temperature),
+            )
 
     def _generate_length(self, prompt_length: int, budget: int) -> int:
         # A static cache is sized prompt + new tokens, and each new size is a
@@ -225,6 +228,20 @@ def batch_size_resolve(batch_size: int | None, device: torch.device) -> int:
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     return batch_size
+
+
+def _model_load(path, dtype: torch.dtype, device: torch.device):
+    if not tiny_random_weights(path):
+        return AutoModelForImageTextToText.from_pretrained(path, dtype=dtype).to(device)
+    # A benchmark's full-size random checkpoint: its weights are drawn here,
+    # on the device, rather than read from gigabytes of written noise.
+    from transformers import AutoConfig, GenerationConfig
+
+    torch.manual_seed(0)
+    with torch.device(device):
+        model = AutoModelForImageTextToText.from_config(AutoConfig.from_pretrained(path), dtype=dtype)
+    model.generation_config = GenerationConfig.from_pretrained(path)
+    return model
 
 
 def _device(name: str) -> torch.device:
