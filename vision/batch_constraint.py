@@ -105,9 +105,10 @@ class BatchConstraint(transformers.LogitsProcessor):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if self.pending is None:
             # Not driven by the stopping criterion (the first step, or a
-            # caller of its own): catch up and fill in line.
+            # caller of its own): catch up and fill now. Fills always run on
+            # the grammar's one filler thread, which owns its batch matcher.
             self._catch_up(input_ids)
-            self._fill()
+            self.grammar.filler.submit(self._fill).result()
         else:
             self.pending.result()
             self.pending = None
