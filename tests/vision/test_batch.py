@@ -8,6 +8,7 @@ import torch
 
 from vision import GenerationIncomplete, GenerationOptions, GenerationRequest, Recipe, VisionConfig, backend_create
 from vision.batch_constraint import RowSpec
+from vision.tiny import ARCHITECTURES, tiny_checkpoint_build
 
 from .test_constraint import _spelled, _spelling
 from .test_schema import VALID
@@ -136,3 +137,17 @@ def test_a_finished_rows_mask_allows_only_the_stop_tokens(tiny_backend):
     with pytest.raises(GenerationIncomplete):
         constraint.answer(ids[0, 1:6].tolist(), 0)
     assert constraint.answer(ids[1, 1:].tolist(), 1).title == VALID["title"]
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_it_batches_rows_of_different_photos_with_every_qwen_vl_processor(models_dir, photos, arch):
+    path = tiny_checkpoint_build(models_dir, arch=arch)
+    backend = backend_create(VisionConfig(models_dir=models_dir, model=str(path), batch_size=2, torch_threads=1))
+    requests = [
+        GenerationRequest([photos["recipe_card.png"], photos["dish.jpg"]], GenerationOptions(max_new_tokens=320)),
+        GenerationRequest([photos["no_food.webp"]], GenerationOptions(mode="dish_photo", max_new_tokens=320)),
+    ]
+
+    together = backend.generate_batch(requests)
+
+    assert together == [backend.generate(request.images, request.options) for request in requests]
