@@ -11,6 +11,8 @@ import logging
 from collections.abc import Sequence
 
 import torch
+import torch._dynamo.exc
+import torch._inductor.exc
 from PIL import Image
 from transformers import AutoModelForImageTextToText, AutoProcessor, LogitsProcessorList, StoppingCriteriaList
 
@@ -98,7 +100,20 @@ class TransformersBackend:
         options = requests[0].options
         if options.seed is not None:
             torch.manual_seed(options.seed)
-        output = self._generate(inputs, constraint, max(row.budget for row in rows), options.temperature)
+        budget = max(row.budget for row in rows)
+        try:
+            output = self._generate(inputs, constraint, budget, options.temperature)
+        except COMPILE_ERRORS as error:
+            if self.fast_path != "static":
+                raise
+            # Compiling is the least tested part of the stack: a model or a
+            # torch version it fails on decodes as usual rather than not at all.
+            logger.warning("fast path 'static' failed to compile (%s); decoding as usual from now on", error)
+            self.fast_path = "off"
+            constraint = self.grammar.processor(rows)
+            if options.seed is not None:
+                torch.manual_seed(options.seed)
+            output = self._generate(inputs, constraint, budget, options.temperature)
         results: list[Recipe | VisionError] = []
         for index, row in enumerate(rows):
             tokens = _row_tokens(output[index, prompt_length:].tolist(), row.budget, self.stop_token_ids)
@@ -185,6 +200,9 @@ FAST_PATHS = {
     "static-eager": {"cache_implementation": "static", "disable_compile": True},
 }
 STATIC_CACHE_STEP = 256
+COMPILE_ERRORS: tuple[type[Exception], ...] = (torch._dynamo.exc.TorchDynamoException,) + tuple(
+    getattr(torch._inductor.exc, name) for name in ("InductorError",) if hasattr(torch._inductor.exc, name)
+)
 
 
 def fast_path_resolve(name: str, device: torch.device, model) -> str:

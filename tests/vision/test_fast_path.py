@@ -54,3 +54,25 @@ def test_it_reads_the_fast_path_from_the_settings(settings):
     settings.VISION_FAST_PATH = "static"
 
     assert vision_config().fast_path == "static"
+
+
+def test_it_decodes_as_usual_when_compiling_fails(models_dir, photos, tiny_backend, caplog):
+    import torch._dynamo.exc
+
+    backend = _backend(models_dir, "static-eager")
+    backend.fast_path = "static"  # as on CUDA, where a compile can fail
+    real = backend.model.generate
+
+    def generate(**kwargs):
+        if kwargs.get("cache_implementation") == "static":
+            raise torch._dynamo.exc.TorchRuntimeError("inductor fell over")
+        return real(**kwargs)
+
+    backend.model.generate = generate
+    options = GenerationOptions(max_new_tokens=300)
+    with caplog.at_level(logging.WARNING, logger="vision.transformers_backend"):
+        recipe = backend.generate([photos["dish.jpg"]], options)
+
+    assert recipe == tiny_backend.generate([photos["dish.jpg"]], options)
+    assert backend.fast_path == "off"
+    assert "failed to compile" in caplog.text
