@@ -3,7 +3,8 @@ a valid recipe, and it is steered to close the answer before its budget ends.
 
 xgrammar compiles the recipe JSON Schema against the tokenizer once per
 backend, and once more for each language a request pins (see
-`RecipeGrammar.for_language`); each generation gets a fresh matcher. Strings
+`RecipeGrammar.for_language`); each row of each generation gets a fresh
+matcher (`vision.batch_constraint` applies the grammar to a batch). Strings
 and lists in the schema are bounded, but a rambling model could still use its
 whole budget on them, so for the last tokens of the budget (the reserve)
 every allowed closing token (a quote, a bracket, a brace, a comma) is pushed

@@ -151,3 +151,20 @@ def test_it_batches_rows_of_different_photos_with_every_qwen_vl_processor(models
     together = backend.generate_batch(requests)
 
     assert together == [backend.generate(request.images, request.options) for request in requests]
+
+
+def test_it_masks_in_place_from_buffers_made_once_per_decode(tiny_backend):
+    grammar = tiny_backend.grammar
+    constraint = grammar.processor([RowSpec(budget=40), RowSpec(budget=40)])
+    buffers = {name: tensor.data_ptr() for name, tensor in constraint.on_device.items()}
+    ids = torch.zeros((2, 1), dtype=torch.long)
+    for _ in range(30):
+        scores = torch.randn(2, grammar.vocab_size)
+        masked = constraint(ids, scores)
+        assert masked is scores  # edited in place, not copied
+        ids = torch.cat([ids, masked.argmax(-1)[:, None]], dim=1)
+        constraint.stopping_criterion(ids, None)
+
+    assert {name: tensor.data_ptr() for name, tensor in constraint.on_device.items()} == buffers
+    assert grammar.closing_bias.device == tiny_backend.device
+    assert tiny_backend.grammar.processor(budget=40).grammar.closing_bias is grammar.closing_bias
