@@ -125,7 +125,8 @@ class BatchConstraint(transformers.LogitsProcessor):
         self._catch_up(input_ids)
         self.pending = self.grammar.filler.submit(self._fill)
         done = self.on_device["done"]
-        done.copy_(self.host["done"], non_blocking=True)
+        if done is not self.host["done"]:
+            done.copy_(self.host["done"], non_blocking=True)
         return done if done.device == input_ids.device else self.host["done"].to(input_ids.device)
 
     def _catch_up(self, input_ids: torch.LongTensor) -> None:
@@ -186,7 +187,7 @@ class BatchConstraint(transformers.LogitsProcessor):
             return self._mask_elsewhere(work).to(scores.device)
         buffers = self.on_device
         for name, host in self.host.items():
-            if buffers[name] is not host:
+            if name != "done" and buffers[name] is not host:
                 buffers[name].copy_(host, non_blocking=True)
         vocab = min(work.shape[-1], self.grammar.vocab_size)
         if any(row.steps > row.wrap_up_from for row in self.rows if not row.done):
