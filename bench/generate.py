@@ -1,12 +1,14 @@
 """How fast a photo becomes a recipe, and what constrained decoding costs.
 
     .venv/bin/python -m bench.generate                       # tiny model, CPU
+    .venv/bin/python -m bench.generate --vocab 151936        # the tiny model with Qwen's vocabulary size
     .venv/bin/python -m bench.generate --model Qwen/Qwen3-VL-2B-Instruct --device cuda
 
 Prints one JSON object: model load time, per-photo latency over the fixture
-photos, and, measured side by side in the same run, decode speed with the
-recipe grammar against plain decoding of the same number of tokens. Timings
-on a shared machine are noisy: compare the ratio, not the absolute figures.
+photos, and, measured side by side in the same run at each batch size, decode
+speed with the recipe grammar (the backend's own batched constraint) against
+plain decoding of the same number of steps. Timings on a shared machine are
+noisy: compare the ratio, not the absolute figures.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from pathlib import Path
 
 import torch
 from PIL import Image
-from transformers import LogitsProcessorList
-
-from vision.backend import GenerationOptions, VisionConfig, backend_create
+from vision.backend import GenerationOptions, GenerationRequest, VisionConfig, backend_create
+from vision.batch_constraint import RowSpec
+from vision.tiny import VOCAB_SIZE, tiny_checkpoint_build
 
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 
@@ -35,11 +37,23 @@ def main() -> None:
     parser.add_argument("--models-dir", default=None, help="where models are built or cached")
     parser.add_argument("--max-new-tokens", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--vocab", type=int, default=VOCAB_SIZE, help="the tiny model's vocabulary size (Qwen: 151936)")
+    parser.add_argument("--batches", default="1,8", help="batch sizes to measure decode speed at")
+    parser.add_argument("--torch-threads", type=int, default=None)
     args = parser.parse_args()
 
     models_dir = Path(args.models_dir or tempfile.mkdtemp(prefix="platepilot-bench-"))
+    model = args.model
+    if model == "tiny" and args.vocab != VOCAB_SIZE:
+        model = str(tiny_checkpoint_build(models_dir, vocab_size=args.vocab))
+    batches = [int(size) for size in args.batches.split(",")]
     config = VisionConfig(
-        models_dir=models_dir, model=args.model, device=args.device, max_new_tokens=args.max_new_tokens
+        models_dir=models_dir,
+        model=model,
+        device=args.device,
+        max_new_tokens=args.max_new_tokens,
+        torch_threads=args.torch_threads,
+        batch_size=max(batches),
     )
     started = time.perf_counter()
     backend = backend_create(config)
@@ -48,13 +62,16 @@ def main() -> None:
     photos = [Image.open(path).convert("RGB") for path in sorted(PHOTOS.iterdir())]
     backend.generate([photos[0]], GenerationOptions())  # warm-up
     latencies = [_timed(lambda p=photo: backend.generate([p], GenerationOptions())) for photo in photos * args.repeats]
-    constrained, plain, tokens = _decode_speed(backend, photos[0], args.max_new_tokens, args.repeats)
+    decode = {
+        str(size): _decode_speed(backend, photos, size, args.max_new_tokens, args.repeats) for size in batches
+    }
 
     print(
         json.dumps(
             {
                 "bench": "generate",
                 "model": backend.model_id,
+                "vocab_size": backend.grammar.vocab_size,
                 "device": str(backend.device),
                 "torch_threads": torch.get_num_threads(),
                 "machine": platform.machine(),
@@ -64,10 +81,7 @@ def main() -> None:
                     "max": round(max(latencies), 3),
                     "n": len(latencies),
                 },
-                "decode_tokens": tokens,
-                "constrained_tokens_per_s": round(tokens / constrained, 1),
-                "plain_tokens_per_s": round(tokens / plain, 1),
-                "grammar_cost_ratio": round(constrained / plain, 3),
+                "decode": decode,
             }
         )
     )
@@ -79,32 +93,38 @@ def _timed(call) -> float:
     return time.perf_counter() - started
 
 
-def _decode_speed(backend, photo, budget: int, repeats: int) -> tuple[float, float, int]:
-    """Median seconds to decode the same number of tokens with and without the
-    recipe grammar, alternating runs so both see the same machine load."""
-    inputs = backend._inputs([photo], GenerationOptions())
+def _decode_speed(backend, photos, batch: int, budget: int, repeats: int) -> dict:
+    """Median seconds to decode `batch` photos (the fixture photos in turn)
+    with the recipe grammar, as the backend does, and the same number of
+    steps without it, alternating runs so both see the same machine load."""
+    requests = [
+        GenerationRequest([photos[index % len(photos)]], GenerationOptions(max_new_tokens=budget))
+        for index in range(batch)
+    ]
+    inputs = backend._inputs_batch(requests)
     prompt_length = inputs["input_ids"].shape[1]
 
     def constrained_run() -> int:
-        constraint = backend.grammar.processor(budget=budget)
-        output = backend.model.generate(
-            **inputs, logits_processor=LogitsProcessorList([constraint]), max_new_tokens=budget, do_sample=False
-        )
-        return output.shape[1] - prompt_length
+        constraint = backend.grammar.processor([RowSpec(budget=budget)] * batch)
+        return backend._generate(inputs, constraint, budget, 0.0).shape[1] - prompt_length
 
-    with torch.inference_mode():
-        tokens = constrained_run()
-        constrained, plain = [], []
-        for _ in range(repeats):
-            constrained.append(_timed(constrained_run))
-            plain.append(
-                _timed(
-                    lambda: backend.model.generate(
-                        **inputs, min_new_tokens=tokens, max_new_tokens=tokens, do_sample=False
-                    )
-                )
-            )
-    return statistics.median(constrained), statistics.median(plain), tokens
+    def plain_run() -> None:
+        with torch.inference_mode():
+            backend.model.generate(**inputs, min_new_tokens=steps, max_new_tokens=steps, do_sample=False)
+
+    steps = constrained_run()
+    constrained, plain = [], []
+    for _ in range(repeats):
+        constrained.append(_timed(constrained_run))
+        plain.append(_timed(plain_run))
+    constrained_s, plain_s = statistics.median(constrained), statistics.median(plain)
+    return {
+        "steps": steps,
+        "constrained_tokens_per_s": round(batch * steps / constrained_s, 1),
+        "plain_tokens_per_s": round(batch * steps / plain_s, 1),
+        # Target: at least 0.95.
+        "constrained_share_of_plain_speed": round(plain_s / constrained_s, 3),
+    }
 
 
 if __name__ == "__main__":

@@ -424,10 +424,12 @@ VISION_MAX_VISUAL_TOKENS = env_int("VISION_MAX_VISUAL_TOKENS", 1024)
 # CPU threads of one worker's torch; unset (or 0) leaves torch's choice, one
 # per core, which two workers on one small machine would fight over.
 VISION_TORCH_THREADS = env_int("VISION_TORCH_THREADS", 0) or None
-VISION_MODELS_DIR = data_path("models")
 # Jobs one worker claims and decodes as one batch; unset (or 0): 8 on CUDA,
-# 1 elsewhere, where rows of a batch would only take turns on the cores.
+# 1 elsewhere, where the rows of a batch would only take turns on the cores.
 VISION_BATCH_SIZE = env_int("VISION_BATCH_SIZE", 0) or None
+# off | static (static KV cache + torch.compile, CUDA only) | static-eager.
+VISION_FAST_PATH = env_str("VISION_FAST_PATH", "off")
+VISION_MODELS_DIR = data_path("models")
 
 # VISION_BACKEND=openai: an OpenAI-compatible server (vLLM, SGLang) serving
 # VISION_MODEL by that name. Timeouts are per read of the streamed answer.

@@ -24,8 +24,15 @@ class VisionConfig:
 
     torch_threads bounds the CPU threads torch uses in this process (None:
     torch's own choice, one per core), so that workers sharing a machine do
-    not each claim every core. batch_size bounds how many requests one
-    `generate_batch` call takes (None: the backend's own default).
+    not each claim every core.
+
+    batch_size is how many requests one `generate_batch` call should carry
+    at most (None: 1 on a CPU, 8 on CUDA); a backend exposes the resolved
+    figure as its `batch_size`. fast_path picks how the transformers
+    backend decodes: "off" (transformers' usual dynamic cache), "static" (a
+    static KV cache and a compiled forward pass, CUDA only) or
+    "static-eager" (the static cache alone); where one cannot run, the
+    backend logs a warning and decodes as usual.
 
     The `openai` backend reads the openai_* fields: the server's URL and key,
     its `timeout_seconds` (per read of a streamed answer) and retries, the
@@ -43,6 +50,7 @@ class VisionConfig:
     max_visual_tokens: int = 1024
     torch_threads: int | None = None
     batch_size: int | None = None
+    fast_path: str = "off"
     openai_base_url: str = "http://127.0.0.1:8001/v1"
     openai_api_key: str = ""
     openai_max_retries: int = 3
@@ -73,7 +81,8 @@ class GenerationOptions:
     on_token, when given, is called with the number of tokens generated so
     far, once per decoding step. It is how a caller follows progress and how
     it stops a generation: whatever it raises ends `generate()` at once and
-    propagates unchanged.
+    propagates unchanged. In a batch each request's on_token counts its own
+    row's tokens, and what one raises ends the whole `generate_batch` call.
     """
 
     mode: str = "auto"
@@ -86,7 +95,7 @@ class GenerationOptions:
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One recipe to read in a batch: its photos, in order, and its options."""
+    """One recipe asked of a batch: its photos (one or more) and options."""
 
     images: Sequence[Image.Image]
     options: GenerationOptions
@@ -95,8 +104,7 @@ class GenerationRequest:
 class VisionBackend(Protocol):
     """Turns photos into a schema-valid `Recipe`.
 
-    batch_size is how many requests `generate_batch` is best given at once
-    (the resolved `VisionConfig.batch_size`).
+    batch_size is the most requests a `generate_batch` call should carry.
     """
 
     model_id: str
@@ -107,15 +115,17 @@ class VisionBackend(Protocol):
         ...
 
     def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
-        """One result per request, in order: a recipe, or the `VisionError`
-        that request met, in its slot. An error of the whole call (whatever
-        an `on_token` raises, say) is raised instead."""
+        """One result per request, in order: its recipe, or the `VisionError`
+        that request failed with (`GenerationIncomplete`, `RecipeInvalid`...),
+        returned in its slot, not raised. What concerns the whole call (a
+        model failure, CUDA running out of memory, an `on_token` raising)
+        raises, and no result is returned."""
         ...
 
 
 def generate_each(backend: VisionBackend, requests: Sequence[GenerationRequest]) -> list[Recipe | VisionError]:
-    """`generate_batch` for a backend that decodes one request at a time: one
-    `generate` per request, in order, each `VisionError` kept in its slot."""
+    """`generate_batch` for a backend that does not batch: `backend.generate`
+    once per request, in order, each `VisionError` kept in its slot."""
     results: list[Recipe | VisionError] = []
     for request in requests:
         try:

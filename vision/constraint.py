@@ -3,7 +3,8 @@ a valid recipe, and it is steered to close the answer before its budget ends.
 
 xgrammar compiles the recipe JSON Schema against the tokenizer once per
 backend, and once more for each language a request pins (see
-`RecipeGrammar.for_language`); each generation gets a fresh matcher. Strings
+`RecipeGrammar.for_language`); each row of each generation gets a fresh
+matcher (`vision.batch_constraint` applies the grammar to a batch). Strings
 and lists in the schema are bounded, but a rambling model could still use its
 whole budget on them, so for the last tokens of the budget (the reserve)
 every allowed closing token (a quote, a bracket, a brace, a comma) is pushed
@@ -19,15 +20,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
-import transformers
 import xgrammar as xgr
 
-from vision.errors import GenerationIncomplete
-from vision.schema import Recipe, recipe_json_schema, recipe_parse
+from vision.schema import recipe_json_schema
+
+if TYPE_CHECKING:
+    from vision.batch_constraint import BatchConstraint, RowSpec
 
 # Larger than any real logit gap: inside the reserve, closing always wins.
 # A quote ranks first because inside a string a bracket is mere text; outside
@@ -53,6 +57,12 @@ class RecipeGrammar:
     kept. `token_bytes` are the bytes the grammar matches for each token;
     the answer is read from them (stop tokens left out), not re-decoded by
     the tokenizer, so what is validated is exactly what the grammar checked.
+
+    `closing_bias` lives on the model's device, built once. `stop_only` is a
+    bitmask row that allows only the stop tokens: a finished row's mask.
+    `batch_matcher` fills the masks of a batch's rows on several threads,
+    and `filler` runs that fill beside the forward pass (one thread: one
+    decode at a time per backend).
     """
 
     compiled: xgr.CompiledGrammar
@@ -62,12 +72,26 @@ class RecipeGrammar:
     token_bytes: list[bytes]
     stop_token_ids: frozenset[int]
     compiler: xgr.GrammarCompiler
+    stop_only: torch.Tensor = field(compare=False, repr=False, default=None)
+    batch_matcher: xgr.BatchGrammarMatcher = field(default_factory=xgr.BatchGrammarMatcher, compare=False, repr=False)
+    filler: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="grammar"),
+        compare=False,
+        repr=False,
+    )
     _pinned: OrderedDict[str, xgr.CompiledGrammar] = field(default_factory=OrderedDict, compare=False, repr=False)
     _pinned_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @classmethod
-    def compile(cls, tokenizer, vocab_size: int, stop_token_ids: list[int]) -> RecipeGrammar:
-        """Compile the recipe schema for `tokenizer`; `vocab_size` is the model's logits width."""
+    def compile(
+        cls,
+        tokenizer,
+        vocab_size: int,
+        stop_token_ids: list[int],
+        device: torch.device | str = "cpu",
+    ) -> RecipeGrammar:
+        """Compile the recipe schema for `tokenizer`; `vocab_size` is the
+        model's logits width, `device` where its logits are."""
         info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=stop_token_ids)
         compiler = xgr.GrammarCompiler(info)
         compiled = _compile(compiler, language=None)
@@ -75,12 +99,13 @@ class RecipeGrammar:
         token_ids = {text: token_id for token_id, text in reversed(list(enumerate(texts))) if text}
         return cls(
             compiled,
-            _closing_bias(texts, vocab_size),
+            _closing_bias(texts, vocab_size).to(device),
             vocab_size,
             token_ids,
             list(info.decoded_vocab),
             frozenset(info.stop_token_ids),
             compiler,
+            stop_only=_stop_only(info.stop_token_ids, vocab_size),
         )
 
     def for_language(self, language: str | None) -> xgr.CompiledGrammar:
@@ -101,19 +126,16 @@ class RecipeGrammar:
                 self._pinned.popitem(last=False)
         return compiled
 
-    def processor(
-        self, *, budget: int, on_token: Callable[[int], None] | None = None, language: str | None = None
-    ) -> RecipeConstraint:
-        """A logits processor for one `generate()` call of at most `budget`
-        new tokens; `on_token(tokens_so_far)` is called at every step. With
-        `language`, the answer's `language` field is that tag."""
-        return RecipeConstraint(
-            self,
-            self.for_language(language),
-            budget=budget,
-            reserve=min(WRAP_UP_RESERVE, budget // 2),
-            on_token=on_token,
-        )
+    def processor(self, rows: Sequence[RowSpec] | None = None, **one_row) -> BatchConstraint:
+        """A logits processor (and stopping criterion) for one `generate()`
+        call over `rows`, one `RowSpec` per row of the batch; or, with
+        keyword arguments instead, for one row: `processor(budget=...,
+        on_token=..., language=...)`. Raises ValueError for a malformed
+        language tag."""
+        from vision.batch_constraint import BatchConstraint, RowSpec
+
+        rows = list(rows) if rows is not None else [RowSpec(**one_row)]
+        return BatchConstraint(self, rows)
 
 
 def _compile(compiler: xgr.GrammarCompiler, *, language: str | None) -> xgr.CompiledGrammar:
@@ -169,77 +191,12 @@ def _closing_bias(texts: list[str], vocab_size: int) -> torch.Tensor:
     return bias
 
 
-class RecipeConstraint(transformers.LogitsProcessor):
-    """Masks every token the recipe grammar forbids (batch size 1).
-
-    `generate()` does not call a processor after the last token, so pass the
-    tokens it returned to `answer()`, which judges the last one too and
-    reads the recipe.
-    """
-
-    def __init__(
-        self,
-        grammar: RecipeGrammar,
-        compiled: xgr.CompiledGrammar,
-        *,
-        budget: int,
-        reserve: int,
-        on_token: Callable[[int], None] | None = None,
-    ):
-        self.matcher = xgr.GrammarMatcher(compiled)
-        self.bitmask = xgr.allocate_token_bitmask(1, grammar.vocab_size)
-        self.closing_bias = grammar.closing_bias
-        self.token_ids = grammar.token_ids
-        self.token_bytes = grammar.token_bytes
-        self.stop_token_ids = grammar.stop_token_ids
-        self.budget = budget
-        self.wrap_up_from = max(budget - reserve, 0)
-        self.steps = 0
-        self.on_token = on_token
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if input_ids.shape[0] != 1:
-            raise ValueError("RecipeConstraint decodes one sequence at a time")
-        if self.steps and not self.matcher.accept_token(int(input_ids[0, -1])):
-            raise RuntimeError("the model produced a token the recipe grammar forbids")
-        if self.on_token is not None:
-            self.on_token(self.steps)
-        self.steps += 1
-        self.matcher.fill_next_token_bitmask(self.bitmask)
-        scores = scores.float()
-        if self.steps > self.wrap_up_from:
-            scores = scores + self.closing_bias[: scores.shape[-1]].to(scores.device)
-        forced = self._forced_token()
-        if forced is not None:
-            scores[0, forced] += 2 * _CLOSE_STRING
-        # xgrammar masks in place on CPU and CUDA tensors only.
-        masked = scores if scores.device.type in ("cpu", "cuda") else scores.cpu()
-        xgr.apply_token_bitmask_inplace(masked, self.bitmask.to(masked.device))
-        return masked.to(scores.device)
-
-    def _forced_token(self) -> int | None:
-        """The longest token spelling the start of the text the grammar forces next."""
-        forced = self.matcher.find_jump_forward_string()
-        for end in range(min(len(forced), 32), 0, -1):
-            token_id = self.token_ids.get(forced[:end])
-            if token_id is not None:
-                return token_id
-        return None
-
-    def answer(self, new_tokens: Sequence[int]) -> Recipe:
-        """The recipe that `new_tokens` (what `generate()` wrote after the
-        prompt, stop token included) spell.
-
-        Raises `GenerationIncomplete` when the answer was not closed within
-        the budget, and `RecipeInvalid` when a closed answer breaks the schema,
-        which the grammar exists to prevent.
-        """
-        if not new_tokens or not self._closed(int(new_tokens[-1])):
-            raise GenerationIncomplete(f"the model did not finish the recipe within {self.budget} tokens")
-        raw = b"".join(self.token_bytes[token] for token in new_tokens if token not in self.stop_token_ids)
-        return recipe_parse(grammar_text(raw))
-
-    def _closed(self, last_token: int) -> bool:
-        # A closing brace that is the budget's last token leaves the grammar
-        # complete but with no room for a stop token: that answer is whole.
-        return self.matcher.accept_token(last_token) and (self.matcher.is_terminated() or self.matcher.is_completed())
+def _stop_only(stop_token_ids: Sequence[int], vocab_size: int) -> torch.Tensor:
+    """A bitmask row (int32 words, 32 tokens each) allowing only the stop tokens."""
+    words = [0] * ((vocab_size + 31) // 32)
+    for token in stop_token_ids:
+        words[token // 32] |= 1 << (token % 32)
+    return torch.tensor(
+        [word - (1 << 32) if word >= 1 << 31 else word for word in words],
+        dtype=torch.int32,
+    )

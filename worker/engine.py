@@ -75,6 +75,7 @@ def vision_config(**overrides) -> VisionConfig:
         openai_pixels_per_token=settings.OPENAI_PIXELS_PER_TOKEN,
         timeout_seconds=settings.OPENAI_TIMEOUT_SECONDS,
         concurrency=settings.VISION_CONCURRENCY,
+        fast_path=settings.VISION_FAST_PATH,
     )
     return dataclasses.replace(config, **overrides)
 

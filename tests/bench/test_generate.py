@@ -9,12 +9,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_it_prints_its_figures_as_one_json_object(settings):
     result = subprocess.run(
         [sys.executable, "-m", "bench.generate", "--models-dir", str(settings.VISION_MODELS_DIR),
-         "--max-new-tokens", "320", "--repeats", "1"],
+         "--max-new-tokens", "320", "--repeats", "1", "--batches", "1,2", "--torch-threads", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["model"] == "tiny"
     assert figures["recipe_latency_s"]["n"] == 3
-    assert 0 < figures["decode_tokens"] <= 320
-    assert figures["grammar_cost_ratio"] > 0
+    assert set(figures["decode"]) == {"1", "2"}
+    for decode in figures["decode"].values():
+        assert 0 < decode["steps"] <= 320
+        assert decode["constrained_share_of_plain_speed"] > 0

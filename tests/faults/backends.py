@@ -73,6 +73,10 @@ class ScriptedBackend:
             return recipe.model_copy(update={"is_food": True, "ingredients": [], "steps": []})
         return recipe.model_copy(update={"is_food": True})
 
+    def generate_batch(self, requests):
+        # One script line per request, as if each were generated alone.
+        return generate_each(self, requests)
+
 
 def _slowed(on_token, seconds: float):
     def slow(tokens: int) -> None:

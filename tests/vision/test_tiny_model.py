@@ -100,3 +100,28 @@ def test_it_says_so_when_the_budget_cannot_hold_a_recipe(tiny_backend, photos):
 def test_it_reports_the_tiny_model(tiny_backend):
     assert tiny_backend.model_id == "tiny"
     assert tiny_backend.is_tiny
+
+
+def test_it_builds_a_tokenizer_as_large_as_asked(models_dir):
+    path = tiny_checkpoint_build(models_dir, vocab_size=4096)
+    tokenizer = AutoProcessor.from_pretrained(path).tokenizer
+    config = AutoModelForImageTextToText.from_pretrained(path).config
+    assert len(tokenizer) == config.get_text_config().vocab_size == 4096
+    # The made-up tokens leave real text spelled as the small tokenizer spells it.
+    small = AutoProcessor.from_pretrained(tiny_checkpoint_build(models_dir)).tokenizer
+    text = json.dumps({"title": "Chicken curry", "servings": 4})
+    assert tokenizer.decode(tokenizer.encode(text)) == text
+    assert len(tokenizer.encode(text)) <= len(small.encode(text)) + 2
+
+
+def test_it_describes_a_3b_model_without_writing_its_weights(models_dir):
+    from transformers import AutoConfig
+
+    from vision.tiny import tiny_random_weights
+
+    path = tiny_checkpoint_build(models_dir, size="3b")
+    config = AutoConfig.from_pretrained(path)
+    assert config.get_text_config().hidden_size == 2048 and config.get_text_config().num_hidden_layers == 36
+    assert config.get_text_config().vocab_size == len(AutoProcessor.from_pretrained(path).tokenizer) == 151936
+    assert config.vision_config.depth == 32
+    assert not list(path.glob("*.safetensors")) and tiny_random_weights(path)

@@ -145,10 +145,11 @@ def test_the_tiny_model_reads_a_batch_of_two_owners_photos(alice, bob, upload, m
     real = engine.backend_get()
     calls = []
     monkeypatch.setattr(real, "batch_size", 2)
+    batched = real.generate_batch  # the real batched decode, watched
 
     def generate_batch(requests):
         calls.append(len(requests))
-        return generate_each(real, requests)
+        return batched(requests)
 
     monkeypatch.setattr(real, "generate_batch", generate_batch)
     jobs = [upload(alice), upload(bob)]

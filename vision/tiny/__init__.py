@@ -56,28 +56,58 @@ MIN_VISUAL_TOKENS = 4
 # may still point VISION_MODEL at, so every code path is tested.
 ARCHITECTURES = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
 
+# Sizes a checkpoint can be built at: "tiny", quick on a CPU, and "3b", the
+# dimensions of Qwen2.5-VL-3B-Instruct with its 151,936-token vocabulary,
+# for speed benchmarks. A "3b" checkpoint holds no weights (7 GB of noise are
+# not worth writing): the backend draws them at random as it loads.
+SIZES = ("tiny", "3b")
+QWEN_VOCAB_SIZE = 151936
 
-def tiny_checkpoint_path(models_dir: str | os.PathLike[str], seed: int = 0, arch: str = "qwen2_5_vl") -> Path:
-    """Where the tiny checkpoint for `seed` and `arch` lives under `models_dir`."""
-    return Path(models_dir) / f"tiny-{arch}-v{TINY_VERSION}-seed{seed}"
+
+def tiny_checkpoint_path(
+    models_dir: str | os.PathLike[str],
+    seed: int = 0,
+    arch: str = "qwen2_5_vl",
+    vocab_size: int = VOCAB_SIZE,
+    size: str = "tiny",
+) -> Path:
+    """Where the checkpoint for `seed`, `arch`, `vocab_size` and `size` lives under `models_dir`."""
+    vocab = "" if vocab_size == VOCAB_SIZE else f"-vocab{vocab_size}"
+    prefix = "tiny" if size == "tiny" else f"random-{size}"
+    return Path(models_dir) / f"{prefix}-{arch}-v{TINY_VERSION}-seed{seed}{vocab}"
 
 
-def tiny_checkpoint_build(models_dir: str | os.PathLike[str], seed: int = 0, arch: str = "qwen2_5_vl") -> Path:
+def tiny_checkpoint_build(
+    models_dir: str | os.PathLike[str],
+    seed: int = 0,
+    arch: str = "qwen2_5_vl",
+    vocab_size: int = VOCAB_SIZE,
+    size: str = "tiny",
+) -> Path:
     """Build the tiny checkpoint once and return its folder.
 
-    `arch` is one of ARCHITECTURES. The build goes to a temporary folder that
-    is renamed into place, so two processes racing to build it never see half
-    a checkpoint.
+    `arch` is one of ARCHITECTURES. `vocab_size` above the default grows the
+    tokenizer with made-up byte-level merges to that many real tokens (151936
+    is Qwen's), so that grammar work costs what it costs on a real model.
+    `size` is one of SIZES; "3b" implies Qwen2.5-VL and Qwen's vocabulary
+    size, and writes no weights. The build goes to a temporary folder that is renamed into place, so two
+    processes racing to build it never see half a checkpoint.
     """
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown tiny architecture {arch!r}; expected one of {ARCHITECTURES}")
-    target = tiny_checkpoint_path(models_dir, seed, arch)
+    if size not in SIZES:
+        raise ValueError(f"unknown checkpoint size {size!r}; expected one of {SIZES}")
+    if size == "3b":
+        arch, vocab_size = "qwen2_5_vl", QWEN_VOCAB_SIZE
+    if vocab_size < VOCAB_SIZE:
+        raise ValueError(f"the tiny vocabulary has at least {VOCAB_SIZE} tokens, not {vocab_size}")
+    target = tiny_checkpoint_path(models_dir, seed, arch, vocab_size, size)
     if (target / "config.json").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     logger.warning("building the tiny random Qwen-VL checkpoint at %s (nonsense recipes, for tests)", target)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".building-") as scratch:
-        _write_checkpoint(Path(scratch), seed, arch)
+        _write_checkpoint(Path(scratch), seed, arch, vocab_size, size)
         try:
             os.rename(scratch, target)
         except OSError:
@@ -88,7 +118,7 @@ def tiny_checkpoint_build(models_dir: str | os.PathLike[str], seed: int = 0, arc
     return target
 
 
-def _write_checkpoint(folder: Path, seed: int, arch: str) -> None:
+def _write_checkpoint(folder: Path, seed: int, arch: str, vocab_size: int = VOCAB_SIZE, size: str = "tiny") -> None:
     import torch
     import transformers
 
@@ -99,11 +129,14 @@ def _write_checkpoint(folder: Path, seed: int, arch: str) -> None:
     }
     prefix, video_processor, patch_size = names[arch]
     pixels_per_token = (patch_size * MERGE_SIZE) ** 2
-    tokenizer = _tokenizer()
+    # A real model reads up to 16,384 visual tokens; the backend's budget
+    # caps photos long before that.
+    max_visual_tokens = MAX_VISUAL_TOKENS if size == "tiny" else 16384
+    tokenizer = _tokenizer(vocab_size)
     processor = getattr(transformers, f"{prefix}Processor")(
         image_processor=transformers.Qwen2VLImageProcessor(
             min_pixels=MIN_VISUAL_TOKENS * pixels_per_token,
-            max_pixels=MAX_VISUAL_TOKENS * pixels_per_token,
+            max_pixels=max_visual_tokens * pixels_per_token,
             patch_size=patch_size,
             merge_size=MERGE_SIZE,
         ),
@@ -114,20 +147,58 @@ def _write_checkpoint(folder: Path, seed: int, arch: str) -> None:
     processor.save_pretrained(folder)
 
     config = getattr(transformers, f"{prefix}Config")(
-        text_config=_text_config(tokenizer, arch),
-        vision_config=_vision_config(arch, patch_size),
+        text_config=_text_config(tokenizer, arch) | (QWEN_3B_TEXT if size == "3b" else {}),
+        vision_config=_vision_config(arch, patch_size) | (QWEN_3B_VISION if size == "3b" else {}),
+        tie_word_embeddings=size == "3b",
         image_token_id=tokenizer.convert_tokens_to_ids("<|image_pad|>"),
         video_token_id=tokenizer.convert_tokens_to_ids("<|video_pad|>"),
         vision_start_token_id=tokenizer.convert_tokens_to_ids("<|vision_start|>"),
         vision_end_token_id=tokenizer.convert_tokens_to_ids("<|vision_end|>"),
     )
-    torch.manual_seed(seed)
-    model = getattr(transformers, f"{prefix}ForConditionalGeneration")(config).eval()
-    model.generation_config.eos_token_id = [tokenizer.eos_token_id, tokenizer.pad_token_id]
-    model.generation_config.pad_token_id = tokenizer.pad_token_id
-    model.save_pretrained(folder)
-    marker = {"tiny": True, "version": TINY_VERSION, "seed": seed, "arch": arch}
+    generation = transformers.GenerationConfig(
+        eos_token_id=[tokenizer.eos_token_id, tokenizer.pad_token_id], pad_token_id=tokenizer.pad_token_id
+    )
+    if size == "tiny":
+        torch.manual_seed(seed)
+        model = getattr(transformers, f"{prefix}ForConditionalGeneration")(config).eval()
+        model.generation_config = generation
+        model.save_pretrained(folder)
+    else:
+        config.save_pretrained(folder)
+        generation.save_pretrained(folder)
+    marker = {"tiny": True, "version": TINY_VERSION, "seed": seed, "arch": arch, "size": size}
+    if size != "tiny":
+        marker["weights"] = "random"
     (folder / TINY_MARKER).write_text(json.dumps(marker))
+
+
+# Qwen2.5-VL-3B-Instruct's dimensions, as its published config.json gives them.
+QWEN_3B_TEXT = {
+    "hidden_size": 2048,
+    "intermediate_size": 11008,
+    "num_hidden_layers": 36,
+    "num_attention_heads": 16,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 128000,
+    "rms_norm_eps": 1e-6,
+    "rope_parameters": {"rope_type": "default", "rope_theta": 1_000_000.0, "mrope_section": [16, 24, 24]},
+}
+QWEN_3B_VISION = {
+    "depth": 32,
+    "hidden_size": 1280,
+    "intermediate_size": 3420,
+    "num_heads": 16,
+    "out_hidden_size": 2048,
+    "hidden_act": "silu",
+    "window_size": 112,
+    "fullatt_block_indexes": [7, 15, 23, 31],
+}
+
+
+def tiny_random_weights(path: Path) -> bool:
+    """Whether the checkpoint at `path` is one whose weights are drawn at random on loading."""
+    marker = Path(path) / TINY_MARKER
+    return marker.exists() and json.loads(marker.read_text()).get("weights") == "random"
 
 
 def _vision_config(arch: str, patch_size: int) -> dict:
@@ -183,9 +254,10 @@ def _text_config(tokenizer, arch: str) -> dict:
     }
 
 
-def _tokenizer():
+def _tokenizer(vocab_size: int = VOCAB_SIZE):
     """A byte-level BPE tokenizer trained on a small multilingual food corpus
-    plus the recipe schema, so JSON keys are a token or two each."""
+    plus the recipe schema, so JSON keys are a token or two each; grown to
+    `vocab_size` tokens by `_grown`."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -203,6 +275,8 @@ def _tokenizer():
         show_progress=False,
     )
     bpe.train_from_iterator(corpus, trainer)
+    if vocab_size > VOCAB_SIZE:
+        bpe = _grown(bpe, vocab_size)
     return PreTrainedTokenizerFast(
         tokenizer_object=bpe,
         eos_token="<|im_end|>",
@@ -210,3 +284,27 @@ def _tokenizer():
         additional_special_tokens=SPECIAL_TOKENS[1:],
         model_max_length=8192,
     )
+
+
+def _grown(bpe, vocab_size: int):
+    """`bpe` with merges of random pairs of its tokens appended until it has
+    `vocab_size` tokens: a vocabulary as large as a real model's, whose
+    tokens (bytes of every kind, several bytes long) the grammar must sort
+    through at every step. Seeded, so a rebuild is the same tokenizer."""
+    import random
+
+    from tokenizers import Tokenizer
+
+    spec = json.loads(bpe.to_str())
+    vocab, merges = spec["model"]["vocab"], spec["model"]["merges"]
+    pieces = [piece for piece in vocab if not piece.startswith("<|")]
+    chooser = random.Random(151936)
+    while len(vocab) < vocab_size:
+        left, right = chooser.choice(pieces), chooser.choice(pieces)
+        merged = left + right
+        if merged in vocab or len(merged) > 16:
+            continue
+        vocab[merged] = len(vocab)
+        merges.append([left, right])
+        pieces.append(merged)
+    return Tokenizer.from_str(json.dumps(spec))

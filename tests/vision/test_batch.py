@@ -1,0 +1,170 @@
+"""Batched constrained decoding: several photos decoded together give each
+owner the recipe, or the failure, they would have got alone."""
+
+import json
+
+import pytest
+import torch
+
+from vision import GenerationIncomplete, GenerationOptions, GenerationRequest, Recipe, VisionConfig, backend_create
+from vision.batch_constraint import RowSpec
+from vision.tiny import ARCHITECTURES, tiny_checkpoint_build
+
+from .test_constraint import _spelled, _spelling
+from .test_schema import VALID
+
+
+@pytest.fixture(scope="module")
+def batching_backend(models_dir):
+    # One torch thread: the tests share two cores with others.
+    config = VisionConfig(models_dir=models_dir, model="tiny", max_new_tokens=320, batch_size=4, torch_threads=1)
+    return backend_create(config)
+
+
+def _requests(photos):
+    # Different photos, prompts, languages and budgets; one request with two
+    # photos, one whose budget cannot hold a recipe.
+    return [
+        GenerationRequest([photos["dish.jpg"]], GenerationOptions(max_new_tokens=300)),
+        GenerationRequest([photos["recipe_card.png"]], GenerationOptions(mode="recipe_card", language="my")),
+        GenerationRequest([photos["dish.jpg"]], GenerationOptions(max_new_tokens=24)),
+        GenerationRequest(
+            [photos["no_food.webp"], photos["recipe_card.png"]], GenerationOptions(mode="dish_photo", language="bn")
+        ),
+    ]
+
+
+def _alone(backend, request):
+    try:
+        return backend.generate(request.images, request.options)
+    except GenerationIncomplete as error:
+        return error
+
+
+@pytest.fixture(scope="module")
+def decoded(batching_backend, photos):
+    requests = _requests(photos)
+    return [_alone(batching_backend, request) for request in requests], batching_backend.generate_batch(requests)
+
+
+def test_it_gives_each_photo_in_a_batch_the_recipe_it_gets_alone(decoded):
+    alone, together = decoded
+
+    assert all(isinstance(alone[index], Recipe) for index in (0, 1, 3))
+    assert together[0] == alone[0]
+    assert together[1] == alone[1] and together[1].language == "my"
+    assert together[3] == alone[3] and together[3].language == "bn"
+
+
+def test_it_fails_only_the_request_that_ran_out_of_budget(decoded):
+    alone, together = decoded
+
+    assert isinstance(alone[2], GenerationIncomplete) and isinstance(together[2], GenerationIncomplete)
+    assert all(isinstance(result, Recipe) for index, result in enumerate(together) if index != 2)
+
+
+def test_it_counts_each_rows_own_tokens_and_stops_counting_when_it_finishes(batching_backend, photos):
+    seen = {"short": [], "long": []}
+    requests = [
+        GenerationRequest([photos["dish.jpg"]], GenerationOptions(max_new_tokens=24, on_token=seen["short"].append)),
+        GenerationRequest([photos["dish.jpg"]], GenerationOptions(max_new_tokens=240, on_token=seen["long"].append)),
+    ]
+
+    batching_backend.generate_batch(requests)
+
+    assert seen["short"] == list(range(24))
+    assert seen["long"][:30] == list(range(30)) and len(seen["long"]) > 24
+
+
+def test_it_stops_the_whole_batch_when_one_owner_stops_it(batching_backend, photos):
+    class Shutdown(Exception):
+        pass
+
+    others = []
+
+    def stop_at_five(tokens):
+        if tokens == 5:
+            raise Shutdown
+
+    requests = [
+        GenerationRequest([photos["dish.jpg"]], GenerationOptions(on_token=others.append)),
+        GenerationRequest([photos["recipe_card.png"]], GenerationOptions(on_token=stop_at_five)),
+    ]
+
+    with pytest.raises(Shutdown):
+        batching_backend.generate_batch(requests)
+    assert len(others) <= 6
+
+
+def test_it_samples_a_seeded_request_in_a_batch_as_it_would_alone(batching_backend, photos):
+    # transformers samples a whole generate() call from one seed: a seeded
+    # request (the worker's retry) decodes in a call of its own.
+    sampled = GenerationRequest(
+        [photos["recipe_card.png"]], GenerationOptions(language="ur", temperature=0.7, seed=11, max_new_tokens=240)
+    )
+    greedy = GenerationRequest([photos["dish.jpg"]], GenerationOptions(max_new_tokens=240))
+
+    results = batching_backend.generate_batch([greedy, sampled])
+
+    alone = _alone(batching_backend, sampled)
+    assert results[1] == alone if isinstance(alone, Recipe) else isinstance(results[1], GenerationIncomplete)
+
+
+def test_it_decodes_one_at_a_time_on_a_cpu_by_default(tiny_backend, batching_backend):
+    assert tiny_backend.batch_size == 1
+    assert batching_backend.batch_size == 4
+
+
+def test_a_finished_rows_mask_allows_only_the_stop_tokens(tiny_backend):
+    # Driven as generate() drives it: processor, token choice, stopping
+    # criterion. Row 0 runs out of budget after 5 tokens, row 1 writes a recipe.
+    grammar = tiny_backend.grammar
+    stop = tiny_backend.stop_token_ids[0]
+    whole = [*_spelled(tiny_backend.processor.tokenizer, json.dumps(VALID, ensure_ascii=False)), stop]
+    constraint = grammar.processor([RowSpec(budget=5), RowSpec(budget=len(whole))])
+    logits = _spelling(whole, grammar.vocab_size)
+    ids = torch.zeros((2, 1), dtype=torch.long)
+    for step in range(len(whole)):
+        scores = constraint(ids, logits[step].repeat(2, 1))
+        if step >= 5:
+            assert set(torch.nonzero(scores[0] > float("-inf")).flatten().tolist()) <= grammar.stop_token_ids
+        ids = torch.cat([ids, scores.argmax(-1)[:, None]], dim=1)
+        if constraint.stopping_criterion(ids, None).all():
+            break
+
+    assert constraint.rows[0].done and constraint.rows[0].accepted == 5
+    assert constraint.rows[1].accepted == len(whole)
+    with pytest.raises(GenerationIncomplete):
+        constraint.answer(ids[0, 1:6].tolist(), 0)
+    assert constraint.answer(ids[1, 1:].tolist(), 1).title == VALID["title"]
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_it_batches_rows_of_different_photos_with_every_qwen_vl_processor(models_dir, photos, arch):
+    path = tiny_checkpoint_build(models_dir, arch=arch)
+    backend = backend_create(VisionConfig(models_dir=models_dir, model=str(path), batch_size=2, torch_threads=1))
+    requests = [
+        GenerationRequest([photos["recipe_card.png"], photos["dish.jpg"]], GenerationOptions(max_new_tokens=320)),
+        GenerationRequest([photos["no_food.webp"]], GenerationOptions(mode="dish_photo", max_new_tokens=320)),
+    ]
+
+    together = backend.generate_batch(requests)
+
+    assert together == [backend.generate(request.images, request.options) for request in requests]
+
+
+def test_it_masks_in_place_from_buffers_made_once_per_decode(tiny_backend):
+    grammar = tiny_backend.grammar
+    constraint = grammar.processor([RowSpec(budget=40), RowSpec(budget=40)])
+    buffers = {name: tensor.data_ptr() for name, tensor in constraint.on_device.items()}
+    ids = torch.zeros((2, 1), dtype=torch.long)
+    for _ in range(30):
+        scores = torch.randn(2, grammar.vocab_size)
+        masked = constraint(ids, scores)
+        assert masked is scores  # edited in place, not copied
+        ids = torch.cat([ids, masked.argmax(-1)[:, None]], dim=1)
+        constraint.stopping_criterion(ids, None)
+
+    assert {name: tensor.data_ptr() for name, tensor in constraint.on_device.items()} == buffers
+    assert grammar.closing_bias.device == tiny_backend.device
+    assert tiny_backend.grammar.processor(budget=40).grammar.closing_bias is grammar.closing_bias

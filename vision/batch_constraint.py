@@ -1,0 +1,229 @@
+"""One constrained decode of a batch: each row its own grammar matcher,
+budget, closing phase and outcome, all rows masked in one batched bitmask.
+
+`BatchConstraint` is both the logits processor and a stopping criterion of
+one `generate()` call. As a stopping criterion it sees each step's tokens
+the moment they are chosen: it feeds them to the rows' matchers, marks the
+rows that are done (stopped, out of budget, or refused by the grammar), and
+starts filling the next bitmask on the grammar's filler thread, so the fill
+runs while the forward pass computes the next logits. As a processor it
+waits for that fill, then masks, biases and steers all rows with a few
+in-place tensor operations: nothing is allocated per step.
+
+A finished row costs no grammar work: its mask row allows only the stop
+tokens (which `generate()` then replaces with padding). A row the grammar
+refuses fails alone, with `RecipeInvalid`.
+
+Used only as a processor (no stopping criterion), it catches up itself:
+it reads the last tokens from `input_ids` and fills the mask in line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+import torch
+import transformers
+import xgrammar as xgr
+
+from vision.constraint import (
+    _CLOSE_STRING,
+    WRAP_UP_RESERVE,
+    RecipeGrammar,
+    grammar_text,
+)
+from vision.errors import GenerationIncomplete, RecipeInvalid, VisionError
+from vision.schema import Recipe, recipe_parse
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """What one row of a batch asks: at most `budget` new tokens, the
+    answer's `language` pinned (or None), `on_token(tokens_so_far)` called
+    at each of its steps."""
+
+    budget: int
+    language: str | None = None
+    on_token: Callable[[int], None] | None = None
+
+
+class _RowsDone(transformers.StoppingCriteria):
+    def __init__(self, constraint: BatchConstraint):
+        self.constraint = constraint
+
+    def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        return self.constraint._after_step(input_ids)
+
+
+class _Row:
+    def __init__(self, grammar: RecipeGrammar, spec: RowSpec):
+        self.matcher = xgr.GrammarMatcher(grammar.for_language(spec.language))
+        self.budget = spec.budget
+        self.wrap_up_from = max(spec.budget - min(WRAP_UP_RESERVE, spec.budget // 2), 0)
+        self.on_token = spec.on_token
+        self.accepted = 0  # tokens the matcher has taken, stop token included
+        self.steps = 0  # processor calls made for this row
+        self.done = False
+        self.masked_off = False  # its mask row allows only the stop tokens
+        self.error: VisionError | None = None
+
+
+class BatchConstraint(transformers.LogitsProcessor):
+    """Masks every token the recipe grammar forbids, row by row; its
+    `stopping_criterion` stops each row when its answer is finished or its
+    budget spent.
+
+    `generate()` returns each row's tokens; pass them, cut after the row's
+    first stop token, to `answer(tokens, row)`.
+    """
+
+    def __init__(self, grammar: RecipeGrammar, rows: Sequence[RowSpec]):
+        self.grammar = grammar
+        self.rows = [_Row(grammar, spec) for spec in rows]
+        self.device = grammar.closing_bias.device
+        size = len(self.rows)
+        # Host buffers are pinned on CUDA so that their copies to the device
+        # do not block. Each is rewritten only after the step that copied it
+        # has synchronised (its tokens were read), so one of each suffices.
+        self.host = {
+            "bitmask": xgr.allocate_token_bitmask(size, grammar.vocab_size),
+            "done": torch.zeros(size, dtype=torch.bool),
+            "wrap_up": torch.zeros((size, 1), dtype=torch.float32),
+            "forced": torch.zeros((size, 1), dtype=torch.long),
+            "forced_gain": torch.zeros((size, 1), dtype=torch.float32),
+        }
+        if self.device.type == "cuda":
+            self.host = {name: tensor.pin_memory() for name, tensor in self.host.items()}
+        self.on_device = {name: tensor.to(self.device) for name, tensor in self.host.items()}
+        self.tokens = torch.zeros(size, dtype=torch.long, pin_memory=self.device.type == "cuda")
+        self.seen_length: int | None = None
+        self.pending: Future | None = None
+        self.stopping_criterion = _RowsDone(self)
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if self.pending is None:
+            # Not driven by the stopping criterion (the first step, or a
+            # caller of its own): catch up and fill now. Fills always run on
+            # the grammar's one filler thread, which owns its batch matcher.
+            self._catch_up(input_ids)
+            self.grammar.filler.submit(self._fill).result()
+        else:
+            self.pending.result()
+            self.pending = None
+        for row in self.rows:
+            if not row.done:
+                if row.on_token is not None:
+                    row.on_token(row.steps)
+                row.steps += 1
+        return self._mask(scores)
+
+    def _after_step(self, input_ids: torch.LongTensor) -> torch.BoolTensor:
+        """The stopping criterion: take this step's tokens, start the next
+        fill beside the forward pass, say which rows are done."""
+        self._catch_up(input_ids)
+        self.pending = self.grammar.filler.submit(self._fill)
+        done = self.on_device["done"]
+        if done is not self.host["done"]:
+            done.copy_(self.host["done"], non_blocking=True)
+        return done if done.device == input_ids.device else self.host["done"].to(input_ids.device)
+
+    def _catch_up(self, input_ids: torch.LongTensor) -> None:
+        """Feed each live row's matcher the token chosen since the last call."""
+        if self.seen_length is None or input_ids.shape[1] <= self.seen_length:
+            self.seen_length = input_ids.shape[1]
+            return
+        self.seen_length = input_ids.shape[1]
+        self.tokens.copy_(input_ids[:, -1])
+        for index, (row, token) in enumerate(zip(self.rows, self.tokens.tolist(), strict=True)):
+            if not row.done:
+                self._accept(row, token)
+                self.host["done"][index] = row.done
+
+    def _accept(self, row: _Row, token: int) -> None:
+        if not row.matcher.accept_token(token):
+            row.error = RecipeInvalid("the model produced a token the recipe grammar forbids")
+            row.done = True
+            return
+        row.accepted += 1
+        row.done = row.matcher.is_terminated() or row.accepted >= row.budget
+
+    def _fill(self) -> None:
+        """The next bitmask for every live row (in parallel), the stop-only
+        row for finished ones, and the token each live row is steered to."""
+        live = [index for index, row in enumerate(self.rows) if not row.done]
+        host = self.host
+        for index, row in enumerate(self.rows):
+            if row.done and not row.masked_off:
+                host["bitmask"][index].copy_(self.grammar.stop_only)
+                host["wrap_up"][index, 0] = 0.0
+                host["forced_gain"][index, 0] = 0.0
+                row.masked_off = True
+        if live:
+            self.grammar.batch_matcher.batch_fill_next_token_bitmask(
+                [self.rows[index].matcher for index in live], host["bitmask"], live
+            )
+        for index in live:
+            row = self.rows[index]
+            host["wrap_up"][index, 0] = 1.0 if row.steps + 1 > row.wrap_up_from else 0.0
+            forced = self._forced_token(row.matcher)
+            host["forced"][index, 0] = forced or 0
+            host["forced_gain"][index, 0] = 0.0 if forced is None else 2 * _CLOSE_STRING
+
+    def _forced_token(self, matcher: xgr.GrammarMatcher) -> int | None:
+        """The longest token spelling the start of the text the grammar forces next."""
+        forced = matcher.find_jump_forward_string()
+        for end in range(min(len(forced), 32), 0, -1):
+            token_id = self.grammar.token_ids.get(forced[:end])
+            if token_id is not None:
+                return token_id
+        return None
+
+    def _mask(self, scores: torch.FloatTensor) -> torch.FloatTensor:
+        # transformers hands over a float32 copy of the logits, ours to edit.
+        work = scores if scores.dtype == torch.float32 else scores.float()
+        if work.device != self.device:  # a caller of its own, or xgrammar lacks a kernel there
+            return self._mask_elsewhere(work).to(scores.device)
+        buffers = self.on_device
+        for name, host in self.host.items():
+            if name != "done" and buffers[name] is not host:
+                buffers[name].copy_(host, non_blocking=True)
+        vocab = min(work.shape[-1], self.grammar.vocab_size)
+        if any(row.steps > row.wrap_up_from for row in self.rows if not row.done):
+            work[:, :vocab].addcmul_(buffers["wrap_up"], self.grammar.closing_bias[:vocab])
+        work.scatter_add_(1, buffers["forced"], buffers["forced_gain"])
+        xgr.apply_token_bitmask_inplace(work, buffers["bitmask"])
+        return work
+
+    def _mask_elsewhere(self, scores: torch.FloatTensor) -> torch.FloatTensor:
+        work = scores.cpu()
+        vocab = min(work.shape[-1], self.grammar.vocab_size)
+        work[:, :vocab].addcmul_(self.host["wrap_up"], self.grammar.closing_bias[:vocab].cpu())
+        work.scatter_add_(1, self.host["forced"], self.host["forced_gain"])
+        xgr.apply_token_bitmask_inplace(work, self.host["bitmask"])
+        return work
+
+    # --- after the decode -------------------------------------------------
+
+    def answer(self, new_tokens: Sequence[int], row: int = 0) -> Recipe:
+        """The recipe that `new_tokens` (what `generate()` wrote for `row`
+        after the prompt, up to its first stop token) spell.
+
+        Raises `GenerationIncomplete` when the answer was not closed within
+        the row's budget, and `RecipeInvalid` when the grammar refused a
+        token or a closed answer breaks the schema, which the grammar exists
+        to prevent.
+        """
+        state = self.rows[row]
+        if state.error is not None:
+            raise state.error
+        matcher = state.matcher
+        # Without the stopping criterion the last token is still unseen.
+        unseen = [] if state.done else list(new_tokens[state.accepted :])
+        closed = all(matcher.accept_token(int(token)) for token in unseen)
+        if not new_tokens or not closed or not (matcher.is_terminated() or matcher.is_completed()):
+            raise GenerationIncomplete(f"the model did not finish the recipe within {state.budget} tokens")
+        stop = self.grammar.stop_token_ids
+        raw = b"".join(self.grammar.token_bytes[token] for token in new_tokens if token not in stop)
+        return recipe_parse(grammar_text(raw))
