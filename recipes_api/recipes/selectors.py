@@ -2,8 +2,9 @@ import copy
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import IntegerField, QuerySet, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
 from recipes_api import errors
 from recipes_api.recipes.cooking import recipe_converted, recipe_scaled
@@ -20,6 +21,13 @@ ORDERINGS = {
     "relevance": ("-rank", "id"),  # with `search` only; its default
 }
 NO_TIME = 1_000_000
+# What a list page reads: the recipe's own columns and its cover's, and the
+# two times from `data` (annotated), never the whole recipe JSON: decoding
+# it was the largest cost of a page.
+LIST_COLUMNS = (
+    "id", "owner", "title", "photo", "total_minutes", "tags", "favorite", "version", "created_at", "updated_at",
+    "photo__id", "photo__owner", "photo__image", "photo__thumbnail", "photo__blurhash",
+)  # fmt: skip
 
 
 def recipe_list(
@@ -30,7 +38,12 @@ def recipe_list(
     ordered by `ordering` (a key of ORDERINGS; "relevance" when searching,
     else "newest"). `search` keeps the matching recipes (`search.py`);
     `updated_since` those changed at or after it."""
-    recipes = Recipe.objects.filter(owner=owner).select_related("photo").defer("search_vector", "original_data")
+    recipes = (
+        Recipe.objects.filter(owner=owner)
+        .select_related("photo")
+        .only(*LIST_COLUMNS)
+        .annotate(**{key: Cast(KT(f"data__{key}"), IntegerField()) for key in ("prep_minutes", "cook_minutes")})
+    )
     if updated_since is not None:
         recipes = recipes.filter(updated_at__gte=updated_since)
     if search:
