@@ -29,16 +29,16 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
 import requests
+
+from bench.scratch import positive, scratch_folder
 
 SEARCH_TERM = "tomato"
 WORDS = ["tomato", "basil", "lentil", "saffron", "ginger", "lemon", "chickpea", "mushroom", "paprika", "coconut"]
@@ -48,30 +48,19 @@ NO_LIMITS = {"THROTTLE_UPLOAD": "1000000/min", "THROTTLE_REGISTER": "1000000/min
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipes", type=_positive, default=5000, help="recipes in the user's library")
-    parser.add_argument("--page-size", type=_positive, default=20)
+    parser.add_argument("--recipes", type=positive, default=5000, help="recipes in the user's library")
+    parser.add_argument("--page-size", type=positive, default=20)
     parser.add_argument("--seconds", type=float, default=15, help="timed load per endpoint")
     parser.add_argument("--warmup", type=float, default=1, help="untimed load per endpoint first")
-    parser.add_argument("--concurrency", type=_positive, default=8, help="client threads")
+    parser.add_argument("--concurrency", type=positive, default=8, help="client threads")
     parser.add_argument("--database-url", help="a scratch database (default: a fresh SQLite file)")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and the server's log")
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="platepilot-api-bench-"))
-    try:
+    with scratch_folder("platepilot-api-bench-", keep=args.keep, name="bench.api") as data_dir:
         figures = _run(args, data_dir)
-    finally:
-        if args.keep:
-            _say(f"data folder and logs kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     print(json.dumps(figures))
 
-
-def _positive(text: str) -> int:
-    if int(text) < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return int(text)
 
 
 def _run(args, data_dir: Path) -> dict:

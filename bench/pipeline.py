@@ -35,9 +35,7 @@ import json
 import os
 import platform
 import random
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +43,8 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+
+from bench.scratch import positive, scratch_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = [ROOT / "fixtures" / "photos" / "dish.jpg", ROOT / "fixtures" / "photos" / "recipe_card.png"]
@@ -63,32 +63,21 @@ NO_LIMITS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=_positive, default=20, help="phase 1: photos read one after another")
-    parser.add_argument("--uploads", type=_positive, default=100, help="phase 2: uploads sent at once")
-    parser.add_argument("--concurrency", type=_positive, default=4, help="phase 2: client threads")
+    parser.add_argument("--jobs", type=positive, default=20, help="phase 1: photos read one after another")
+    parser.add_argument("--uploads", type=positive, default=100, help="phase 2: uploads sent at once")
+    parser.add_argument("--concurrency", type=positive, default=4, help="phase 2: client threads")
     parser.add_argument("--poll-ms", type=float, default=10, help="phase 1: how often the client asks for its job")
     parser.add_argument("--warmup", type=int, default=2, help="jobs run first and not counted")
     parser.add_argument("--max-new-tokens", type=int, default=768)
     parser.add_argument("--keep", action="store_true", help="keep the data folder and process logs")
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="platepilot-pipeline-"))
-    try:
+    with scratch_folder("platepilot-pipeline-", keep=args.keep, name="bench.pipeline") as data_dir:
         figures = _run(args, data_dir)
-    finally:
-        if args.keep:
-            _say(f"data folder and logs kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     print(json.dumps(figures))
     if figures["uploads"]["accepted"] != args.uploads:
         sys.exit(f"only {figures['uploads']['accepted']} of {args.uploads} uploads were accepted")
 
-
-def _positive(text: str) -> int:
-    if int(text) < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return int(text)
 
 
 def _run(args, data_dir: Path) -> dict:
