@@ -135,10 +135,10 @@ def _library_create(*, username: str, password: str, count: int):
     """A user with `count` recipes, written by the service the worker uses,
     so whatever it maintains for the list and its search is there."""
     from django.db import transaction
-    from vision import schema
 
     from recipes_api.accounts.models import User
     from recipes_api.recipes.services import recipe_create
+    from vision import schema
 
     _say(f"writing {count} recipes")
     with transaction.atomic():

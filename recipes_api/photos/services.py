@@ -103,7 +103,7 @@ def photos_accept(
         if answered := idempotent_answer(request):
             return Accepted(job=answered.job, created=answered.status == 202)
     if reprocess:
-        _check_in_flight(owner)  # cheap early answer; the locked check decides
+        jobs_in_flight_check(owner)  # cheap early answer; the locked check decides
     rules = ImageRules.from_settings()
     images = [image_normalize(upload, rules) for upload in uploads]
     photos = _photos_found_or_new(owner, images)
@@ -179,7 +179,7 @@ def _accept_locked(owner, photos: list[Photo], *, mode, language, reprocess, req
     job = None if reprocess else job_latest_on(owner=owner, photos=photos, mode=mode, language=language)
     created = job is None
     if created:
-        _check_in_flight(owner)
+        jobs_in_flight_check(owner)
         job = Job.objects.create(owner=owner, photo=photos[0], mode=mode, language=language)
         JobPhoto.objects.bulk_create(
             JobPhoto(job=job, photo=photo, position=position) for position, photo in enumerate(photos)
@@ -219,7 +219,10 @@ def _photo_files_delete(photo: Photo) -> None:
             file.storage.delete(file.name)
 
 
-def _check_in_flight(owner) -> None:
+def jobs_in_flight_check(owner) -> None:
+    """Raise `errors.TooManyJobs` when `owner` has `JOB_MAX_IN_FLIGHT` jobs
+    queued or running. Decisive only under the owner's row lock, which every
+    job-making service takes (an upload, a regeneration)."""
     limit = settings.JOB_MAX_IN_FLIGHT
     if limit and Job.objects.filter(owner=owner, status__in=IN_FLIGHT).count() >= limit:
         raise errors.TooManyJobs(

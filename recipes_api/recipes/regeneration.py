@@ -7,7 +7,7 @@ from django.db import transaction
 from recipes_api import errors
 from recipes_api.accounts.models import User
 from recipes_api.photos.models import Job, JobPhoto
-from recipes_api.photos.services import _check_in_flight, job_send  # the upload's own rules
+from recipes_api.photos.services import job_send, jobs_in_flight_check  # the upload's own rules
 from recipes_api.recipes.models import Recipe
 from recipes_api.recipes.selectors import recipe_photos
 
@@ -29,7 +29,7 @@ def recipe_regenerate(*, recipe: Recipe, mode: str | None = None, language: str 
     language = language if language is not None else (made_by.language if made_by else "")
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=recipe.owner_id).first()  # as an upload: serialises the cap
-        _check_in_flight(recipe.owner)
+        jobs_in_flight_check(recipe.owner)
         job = Job.objects.create(owner=recipe.owner, photo=photos[0], mode=mode, language=language, regenerates=recipe)
         JobPhoto.objects.bulk_create(
             JobPhoto(job=job, photo=photo, position=position) for position, photo in enumerate(photos)
