@@ -15,7 +15,7 @@ from worker import engine
 from worker.guard import worker_stopping
 from worker.tasks import recipe_generate
 
-pytestmark = pytest.mark.usefixtures("media_root")
+pytestmark = pytest.mark.usefixtures("media_root", "no_heartbeat")
 
 
 class NamesWhatItSaw:
@@ -41,12 +41,6 @@ class NamesWhatItSaw:
     def generate_batch(self, requests):
         self.batches.append(len(requests))
         return generate_each(self, requests)
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat(settings):
-    # As in test_tasks.py: the task runs inside the test's transaction.
-    settings.JOB_HEARTBEAT_SECONDS = 3600
 
 
 @pytest.fixture

@@ -10,13 +10,7 @@ from recipes_api.recipes.models import Recipe
 from worker import engine, tasks
 from worker.tasks import recipe_generate
 
-pytestmark = pytest.mark.usefixtures("media_root")
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat(settings):
-    # The task runs inside the test's transaction (see tests/worker/test_tasks.py).
-    settings.JOB_HEARTBEAT_SECONDS = 3600
+pytestmark = pytest.mark.usefixtures("media_root", "no_heartbeat")
 
 
 @pytest.fixture

@@ -10,12 +10,7 @@ from recipes_api.recipes.services import recipe_edit
 from tests.api.recipe_helpers import recipe_read_from
 from worker.tasks import recipe_generate
 
-pytestmark = pytest.mark.usefixtures("media_root")
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat(settings):
-    settings.JOB_HEARTBEAT_SECONDS = 3600  # see test_tasks.py
+pytestmark = pytest.mark.usefixtures("media_root", "no_heartbeat")
 
 
 def test_it_regenerates_with_the_tiny_model_and_keeps_my_title(alice, picture, a_recipe, monkeypatch):

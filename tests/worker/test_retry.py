@@ -12,7 +12,7 @@ from vision.errors import GenerationIncomplete, RecipeInvalid
 from worker import engine
 from worker.tasks import recipe_generate
 
-pytestmark = pytest.mark.usefixtures("media_root")
+pytestmark = pytest.mark.usefixtures("media_root", "no_heartbeat")
 
 
 class AnswersInTurn:
@@ -31,12 +31,6 @@ class AnswersInTurn:
         if isinstance(answer, Exception):
             raise answer
         return answer
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat(settings):
-    # As in test_tasks.py: the task runs inside the test's transaction.
-    settings.JOB_HEARTBEAT_SECONDS = 3600
 
 
 @pytest.fixture

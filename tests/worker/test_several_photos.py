@@ -10,14 +10,7 @@ from recipes_api.photos.models import Job
 from recipes_api.recipes.models import Recipe
 from worker import tasks
 
-pytestmark = pytest.mark.usefixtures("media_root")
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat(settings):
-    # As in test_tasks.py: a heartbeat thread would wait on the test
-    # transaction's SQLite write lock.
-    settings.JOB_HEARTBEAT_SECONDS = 3600
+pytestmark = pytest.mark.usefixtures("media_root", "no_heartbeat")
 
 
 @pytest.fixture(autouse=True)

@@ -13,15 +13,7 @@ from vision.errors import GenerationIncomplete
 from worker import engine
 from worker.tasks import recipe_generate
 
-pytestmark = pytest.mark.usefixtures("media_root")
-
-
-@pytest.fixture(autouse=True)
-def no_heartbeat(settings):
-    # These tests run the task inside the test's transaction, which holds
-    # SQLite's write lock: a heartbeat from its own thread would wait on it.
-    # Heartbeats are shown with real workers in tests/faults/.
-    settings.JOB_HEARTBEAT_SECONDS = 3600
+pytestmark = pytest.mark.usefixtures("media_root", "no_heartbeat")
 
 
 @pytest.fixture
