@@ -49,8 +49,13 @@ def test_a_worker_whose_lease_was_taken_over_cannot_write_its_result(fault_env, 
 
         # Another worker takes the job over, as it would after a long network
         # partition let the first one's lease run out.
-        job.__class__.objects.filter(id=job.id).update(lease_expires_at=job_state(job).created_at)
-        usurper = job_claim(job_id=job.id)
+        # The first worker's heartbeat may renew the lease between the two
+        # steps (then nothing is claimed): expire it and claim until one lands.
+        def take_over():
+            job.__class__.objects.filter(id=job.id).update(lease_expires_at=job_state(job).created_at)
+            return job_claim(job_id=job.id)
+
+        usurper = wait_until(take_over, why="another worker to take the job over", processes=[worker])
         wait_until(lambda: "lease taken over" in worker.log(), why="the first worker to give up", processes=[worker])
 
     taken = job_state(job)
