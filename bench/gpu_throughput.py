@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from transformers import LogitsProcessor, LogitsProcessorList
+from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
 from vision.backend import GenerationOptions, GenerationRequest, VisionConfig
 from vision.tiny import tiny_checkpoint_build
@@ -52,6 +52,11 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--models-dir", default=None)
     parser.add_argument("--torch-threads", type=int, default=None)
+    parser.add_argument(
+        "--default-steps", type=int, default=None,
+        help="cap the steps of transformers' default generate (slow on a GPU: tens of tokens/s at batch 1)",
+    )
+    parser.add_argument("--progress", metavar="FILE", help="append each batch size's figures to FILE as they come")
     parser.add_argument("--openai", metavar="URL", help="drive a served model instead (not built here, see below)")
     args = parser.parse_args()
     if args.openai:
@@ -83,8 +88,11 @@ def main() -> None:
 
     runs = {}
     for batch in batches:
-        runs[str(batch)] = _measure(backend, photo, batch, args.new_tokens, args.repeats)
+        runs[str(batch)] = _measure(backend, photo, batch, args.new_tokens, args.repeats, args.default_steps)
         _print_row(batch, runs[str(batch)])
+        if args.progress:
+            with open(args.progress, "a") as progress:
+                progress.write(json.dumps({"batch": batch, **runs[str(batch)]}) + "\n")
     first = runs[str(batches[0])]
     figures = {
         "bench": "gpu_throughput",
@@ -124,7 +132,9 @@ def _language_model_bytes(model) -> int:
     return total
 
 
-def _measure(backend: TransformersBackend, photo: Image.Image, batch: int, budget: int, repeats: int) -> dict:
+def _measure(
+    backend: TransformersBackend, photo: Image.Image, batch: int, budget: int, repeats: int, default_steps: int | None
+) -> dict:
     """The backend on `batch` requests for `photo`, then plain decoding of as many steps."""
     counts = [0] * batch
     first_token = [0.0]
@@ -166,10 +176,25 @@ def _measure(backend: TransformersBackend, photo: Image.Image, batch: int, budge
             "valid_recipes": last["valid"],
         },
     }
-    row["plain"] = _plain(backend, inputs, last["steps"], repeats, FAST_PATHS["off"])
+    # Plain decoding on the backend's fast path gets the same cache length
+    # (so the same compiled graphs) and stops after the same number of steps.
+    length = backend._generate_length(row["prompt_tokens"], budget)
     if backend.fast_path != "off":
-        row["plain_fast_path"] = _plain(backend, inputs, last["steps"], repeats, FAST_PATHS[backend.fast_path])
+        row["plain_fast_path"] = _plain(backend, inputs, last["steps"], length, repeats, FAST_PATHS[backend.fast_path])
+    steps = min(last["steps"], default_steps or last["steps"])
+    row["plain"] = _plain(backend, inputs, steps, steps, repeats, FAST_PATHS["off"]) | {"steps": steps}
     return row
+
+
+class _StopAfter(StoppingCriteria):
+    """Ends `generate` once `steps` new tokens follow a prompt of `prompt_length`."""
+
+    def __init__(self, prompt_length: int, steps: int):
+        self.length = prompt_length + steps
+
+    def __call__(self, input_ids, scores, **kwargs) -> torch.BoolTensor:
+        done = input_ids.shape[1] >= self.length
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
 
 
 class _FirstToken(LogitsProcessor):
@@ -184,8 +209,9 @@ class _FirstToken(LogitsProcessor):
         return scores
 
 
-def _plain(backend: TransformersBackend, inputs, steps: int, repeats: int, fast_path: dict) -> dict:
-    """`model.generate` with no constraint over `inputs`, exactly `steps` new tokens."""
+def _plain(backend: TransformersBackend, inputs, steps: int, length: int, repeats: int, fast_path: dict) -> dict:
+    """`model.generate` with no constraint over `inputs`, exactly `steps` new
+    tokens, with room for `length` (the cache's size on a static cache)."""
 
     def run() -> tuple[float, float]:
         first = _FirstToken()
@@ -195,9 +221,10 @@ def _plain(backend: TransformersBackend, inputs, steps: int, repeats: int, fast_
             backend.model.generate(
                 **inputs,
                 min_new_tokens=steps,
-                max_new_tokens=steps,
+                max_new_tokens=length,
                 do_sample=False,
                 logits_processor=LogitsProcessorList([first]),
+                stopping_criteria=StoppingCriteriaList([_StopAfter(inputs["input_ids"].shape[1], steps)]),
                 pad_token_id=backend.stop_token_ids[0],
                 eos_token_id=None,
                 **fast_path,

@@ -54,7 +54,9 @@ class TransformersBackend:
         image_processor = self.processor.image_processor
         self.pixels_per_token = (image_processor.patch_size * image_processor.merge_size) ** 2
         if self.is_tiny:
-            logger.warning("vision model: the TINY random checkpoint (recipes are nonsense, for tests/offline)")
+            logger.warning(
+                "vision model: a RANDOM checkpoint built by the project (nonsense recipes: tests, offline, benchmarks)"
+            )
         logger.info(
             "vision model %s loaded on %s (batches of %d, fast path %s)",
             self.model_id,
