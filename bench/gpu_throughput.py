@@ -4,6 +4,8 @@
     .venv/bin/python -m bench.gpu_throughput --fast-path static
     # tiny dimensions, on a CPU, in seconds (the test runs this)
     .venv/bin/python -m bench.gpu_throughput --tiny --batches 1,2 --new-tokens 64
+    # a model served by vLLM or SGLang, through the openai backend
+    .venv/bin/python -m bench.gpu_throughput --openai http://127.0.0.1:8001/v1 --model Qwen/Qwen2.5-VL-3B-Instruct
 
 What runs is `TransformersBackend.generate_batch`, the code the worker runs,
 constraint on, over random bf16 weights drawn on the device (no download):
@@ -15,6 +17,11 @@ path, and transformers' default). The share of the bandwidth bound at batch
 1 is tokens/s against what reading the language model's weights once per
 token allows: bytes of weights / `--bandwidth-gbs`.
 
+With `--openai URL` it drives a served model the same way, through the
+`openai` backend the worker uses (`OPENAI_API_KEY` from the environment):
+each batch size is that many requests in flight at once, for the server to
+batch. There is no plain decoding to set beside it there.
+
 Prints one JSON object on stdout, a readable table on stderr.
 """
 
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -33,7 +41,7 @@ import torch
 from PIL import Image
 from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
-from vision.backend import GenerationOptions, GenerationRequest, VisionConfig
+from vision.backend import GenerationOptions, GenerationRequest, VisionConfig, backend_create
 from vision.tiny import tiny_checkpoint_build
 from vision.transformers_backend import FAST_PATHS, TransformersBackend
 
@@ -57,16 +65,50 @@ def main() -> None:
         help="cap the steps of transformers' default generate (slow on a GPU: tens of tokens/s at batch 1)",
     )
     parser.add_argument("--progress", metavar="FILE", help="append each batch size's figures to FILE as they come")
-    parser.add_argument("--openai", metavar="URL", help="drive a served model instead (not built here, see below)")
+    parser.add_argument("--openai", metavar="URL", help="drive the model served at URL (vLLM, SGLang) instead")
+    parser.add_argument("--model", help="with --openai: the served model's name (VISION_MODEL)")
     args = parser.parse_args()
-    if args.openai:
-        sys.exit(
-            "--openai is not implemented in this benchmark yet: it belongs with the openai backend "
-            "(issue 10, point 5), which drives an OpenAI-compatible server"
-        )
-
     batches = [int(size) for size in args.batches.split(",")]
     models_dir = Path(args.models_dir or tempfile.mkdtemp(prefix="platepilot-gpu-bench-"))
+    if args.openai:
+        if not args.model:
+            parser.error("--openai needs --model, the served model's name")
+        figures = _served(args, batches, models_dir)
+    else:
+        figures = _local(args, batches, models_dir)
+    print(json.dumps(figures))
+
+
+def _served(args, batches: list[int], models_dir: Path) -> dict:
+    """The `openai` backend, the worker's code, against a served model: as
+    many requests at once as the batch size (the server batches them)."""
+    config = VisionConfig(
+        models_dir=models_dir,
+        backend="openai",
+        model=args.model,
+        max_new_tokens=args.new_tokens,
+        max_visual_tokens=args.max_visual_tokens,
+        openai_base_url=args.openai,
+        openai_api_key=os.environ.get("OPENAI_API_KEY", ""),
+        concurrency=max(batches),
+    )
+    backend = backend_create(config)
+    photo = _photo()
+    runs = {}
+    for batch in batches:
+        runs[str(batch)] = {"constrained": _constrained(backend, photo, batch, args.new_tokens, args.repeats)[0]}
+        _report(args, batch, runs[str(batch)])
+    return {
+        "bench": "gpu_throughput",
+        "served_at": args.openai,
+        "model": backend.model_id,
+        "new_tokens_budget": args.new_tokens,
+        "batches": runs,
+    }
+
+
+def _local(args, batches: list[int], models_dir: Path) -> dict:
+    """The transformers backend on a random model, beside plain decoding."""
     path = tiny_checkpoint_build(models_dir, size="tiny" if args.tiny else "3b")
     started = time.perf_counter()
     backend = TransformersBackend(
@@ -89,10 +131,7 @@ def main() -> None:
     runs = {}
     for batch in batches:
         runs[str(batch)] = _measure(backend, photo, batch, args.new_tokens, args.repeats, args.default_steps)
-        _print_row(batch, runs[str(batch)])
-        if args.progress:
-            with open(args.progress, "a") as progress:
-                progress.write(json.dumps({"batch": batch, **runs[str(batch)]}) + "\n")
+        _report(args, batch, runs[str(batch)])
     first = runs[str(batches[0])]
     figures = {
         "bench": "gpu_throughput",
@@ -111,7 +150,14 @@ def main() -> None:
     }
     if batches[0] == 1:
         figures["batch_1_share_of_bound"] = round(first["constrained"]["tokens_per_s"] / bound, 3)
-    print(json.dumps(figures))
+    return figures
+
+
+def _report(args, batch: int, row: dict) -> None:
+    _print_row(batch, row)
+    if args.progress:
+        with open(args.progress, "a") as progress:
+            progress.write(json.dumps({"batch": batch, **row}) + "\n")
 
 
 def _photo() -> Image.Image:
@@ -132,56 +178,63 @@ def _language_model_bytes(model) -> int:
     return total
 
 
-def _measure(
-    backend: TransformersBackend, photo: Image.Image, batch: int, budget: int, repeats: int, default_steps: int | None
-) -> dict:
-    """The backend on `batch` requests for `photo`, then plain decoding of as many steps."""
+def _constrained(backend, photo: Image.Image, batch: int, budget: int, repeats: int) -> tuple[dict, int]:
+    """`backend.generate_batch` on `batch` requests for `photo`, timed after
+    one warm-up run (where the fast path compiles); the figures, and the
+    steps of the longest row."""
     counts = [0] * batch
-    first_token = [0.0]
+    first_token: list[float | None] = [None]
 
     def counter(row: int):
-        def on_token(tokens: int) -> None:
-            if tokens == 0 and row == 0:
+        def on_token(tokens: int) -> None:  # once per step of this row
+            if first_token[0] is None:
                 first_token[0] = time.perf_counter()
-            counts[row] = tokens + 1
+            counts[row] += 1
 
         return on_token
 
     requests = [
         GenerationRequest([photo], GenerationOptions(max_new_tokens=budget, on_token=counter(row))) for row in range(batch)
     ]
-    inputs = backend._inputs_batch(requests)
 
-    def constrained() -> dict:
+    def run() -> dict:
         counts[:] = [0] * batch
+        first_token[0] = None
         _sync(backend)
         started = time.perf_counter()
         results = backend.generate_batch(requests)
         _sync(backend)
         elapsed = time.perf_counter() - started
         valid = sum(not isinstance(result, Exception) for result in results)
-        return {"s": elapsed, "first": first_token[0] - started, "tokens": sum(counts), "steps": max(counts), "valid": valid}
+        first = (first_token[0] or started) - started
+        return {"s": elapsed, "first": first, "tokens": sum(counts), "steps": max(counts), "valid": valid}
 
-    constrained()  # warm-up: the fast path compiles here
-    runs = [constrained() for _ in range(repeats)]
+    run()
+    runs = [run() for _ in range(repeats)]
     elapsed = statistics.median(run["s"] for run in runs)
     last = runs[-1]
-    row = {
-        "prompt_tokens": inputs["input_ids"].shape[1],
-        "steps": last["steps"],
-        "constrained": {
-            "first_token_s": round(statistics.median(run["first"] for run in runs), 3),
-            "tokens_per_s": round(last["tokens"] / elapsed, 1),
-            "recipes_per_min": round(batch * 60 / elapsed, 1),
-            "valid_recipes": last["valid"],
-        },
+    figures = {
+        "first_token_s": round(statistics.median(run["first"] for run in runs), 3),
+        "tokens_per_s": round(last["tokens"] / elapsed, 1),
+        "recipes_per_min": round(batch * 60 / elapsed, 1),
+        "valid_recipes": last["valid"],
     }
+    return figures, last["steps"]
+
+
+def _measure(
+    backend: TransformersBackend, photo: Image.Image, batch: int, budget: int, repeats: int, default_steps: int | None
+) -> dict:
+    """The backend on `batch` requests for `photo`, then plain decoding of as many steps."""
+    constrained, steps = _constrained(backend, photo, batch, budget, repeats)
+    inputs = backend._inputs_batch([GenerationRequest([photo], GenerationOptions(max_new_tokens=budget))] * batch)
+    row = {"prompt_tokens": inputs["input_ids"].shape[1], "steps": steps, "constrained": constrained}
     # Plain decoding on the backend's fast path gets the same cache length
     # (so the same compiled graphs) and stops after the same number of steps.
     length = backend._generate_length(row["prompt_tokens"], budget)
     if backend.fast_path != "off":
-        row["plain_fast_path"] = _plain(backend, inputs, last["steps"], length, repeats, FAST_PATHS[backend.fast_path])
-    steps = min(last["steps"], default_steps or last["steps"])
+        row["plain_fast_path"] = _plain(backend, inputs, steps, length, repeats, FAST_PATHS[backend.fast_path])
+    steps = min(steps, default_steps or steps)
     row["plain"] = _plain(backend, inputs, steps, steps, repeats, FAST_PATHS["off"]) | {"steps": steps}
     return row
 
@@ -242,19 +295,20 @@ def _plain(backend: TransformersBackend, inputs, steps: int, length: int, repeat
     }
 
 
-def _sync(backend: TransformersBackend) -> None:
-    if backend.device.type == "cuda":
+def _sync(backend) -> None:
+    if getattr(backend, "device", None) is not None and backend.device.type == "cuda":
         torch.cuda.synchronize(backend.device)
 
 
 def _print_row(batch: int, row: dict) -> None:
-    plain = row.get("plain_fast_path", row["plain"])
-    print(
+    line = (
         f"batch {batch:>3}: constrained {row['constrained']['tokens_per_s']:>8} tok/s, "
-        f"first token {row['constrained']['first_token_s']} s, {row['constrained']['recipes_per_min']} recipes/min; "
-        f"plain {plain['tokens_per_s']} tok/s (default generate {row['plain']['tokens_per_s']})",
-        file=sys.stderr,
+        f"first token {row['constrained']['first_token_s']} s, {row['constrained']['recipes_per_min']} recipes/min"
     )
+    if "plain" in row:
+        plain = row.get("plain_fast_path", row["plain"])
+        line += f"; plain {plain['tokens_per_s']} tok/s (default generate {row['plain']['tokens_per_s']})"
+    print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

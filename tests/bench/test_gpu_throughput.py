@@ -3,6 +3,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.openai_server import OpenAIServer
+from vision.backend import VisionConfig, backend_create
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,8 +31,28 @@ def test_it_measures_the_backend_beside_plain_decoding_at_each_batch_size(settin
     assert "batch   2: constrained" in result.stderr
 
 
-def test_it_says_the_openai_mode_is_not_built_here(settings):
+def test_it_drives_a_served_model_through_the_openai_backend(settings):
+    tiny = backend_create(VisionConfig(models_dir=settings.VISION_MODELS_DIR, model="tiny", torch_threads=1))
+    with OpenAIServer(tiny, served="tiny") as server:
+        result = _run(
+            settings, "--openai", server.url, "--model", "tiny", "--batches", "1,3", "--new-tokens", "768",
+            "--max-visual-tokens", "64",
+        )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["model"] == "tiny" and figures["served_at"] == server.url
+    assert set(figures["batches"]) == {"1", "3"}
+    for row in figures["batches"].values():
+        assert row["constrained"]["tokens_per_s"] > 0 and row["constrained"]["first_token_s"] > 0
+    # warm-up and timed run, 1 then 3 requests: every request reached the server, 3 of them at once
+    assert len(server.requests) == 2 * (1 + 3)
+    assert server.max_in_flight == 3
+    assert "batch   3: constrained" in result.stderr
+
+
+def test_it_says_what_the_openai_mode_lacks(settings):
     result = _run(settings, "--openai", "http://127.0.0.1:9/v1")
 
     assert result.returncode != 0
-    assert "openai backend" in result.stderr
+    assert "--model" in result.stderr

@@ -212,3 +212,19 @@ def test_it_always_validates_what_it_finishes_over_random_logits(grammar, tokeni
                     constraint.answer(written)
                 outcomes["incomplete"] += 1
     assert min(outcomes.values()) > 0, outcomes
+
+
+@pytest.mark.parametrize(("field", "most"), [("title", 200), ("tags", 40), ("name", 120), ("text", 1000)])
+def test_it_bounds_each_required_string_at_its_schema_length(grammar, field, most):
+    def answer(length):
+        value = "a" * length
+        if field == "tags":
+            return _answer(tags=[value])
+        if field == "name":
+            return _answer(ingredients=[VALID["ingredients"][0] | {"name": value}])
+        if field == "text":
+            return _answer(steps=[{"text": value, "minutes": None}])
+        return _answer(title=value)
+
+    assert _accepted(grammar, answer(most))
+    assert not _accepted(grammar, answer(most + 1))

@@ -4,7 +4,7 @@ import sys
 import pytest
 
 from vision.errors import RecipeInvalid
-from vision.schema import Recipe, recipe_json_schema, recipe_parse
+from vision.schema import LANGUAGE_TAG_PATTERN, Recipe, recipe_json_schema, recipe_parse
 
 VALID = {
     "source": "dish_photo",
@@ -58,6 +58,15 @@ def test_it_bounds_every_string_and_list_so_decoding_ends():
     assert strings and arrays
     assert all("maxLength" in node or node["pattern"].endswith("}$") for node in strings)
     assert all("maxItems" in node for node in arrays)
+
+
+def test_the_schema_for_served_grammars_keeps_the_bounds_but_not_the_counted_patterns():
+    schema = recipe_json_schema(non_blank_patterns=False)
+    strings = [node for node in _walk(schema, schema["$defs"]) if node.get("type") == "string" and "enum" not in node]
+    assert all("maxLength" in node or node["pattern"] == LANGUAGE_TAG_PATTERN for node in strings)
+    assert not [node["pattern"] for node in strings if "[\\s\\S]" in node.get("pattern", "")]
+    full = recipe_json_schema()
+    assert [node for node in _walk(full, full["$defs"]) if "[\\s\\S]" in node.get("pattern", "")]
 
 
 def test_it_requires_every_property_and_forbids_extras():
