@@ -53,10 +53,14 @@ class Recipe(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # The list's orderings end in `id` (a cursor needs a total order); an
+        # index that ends in it too serves a page without sorting the whole
+        # library, whatever the planner's statistics say (with them, SQLite
+        # sorted all 5,000 recipes of a library for each page: 36 ms).
         indexes = [
-            models.Index(fields=["owner", "-created_at"], name="recipe_owner_newest"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="recipe_owner_newest_id"),
             models.Index(fields=["owner", "updated_at"], name="recipe_owner_updated"),
-            models.Index(fields=["owner", "title"], name="recipe_owner_title"),
+            models.Index(fields=["owner", "title", "id"], name="recipe_owner_title_id"),
             models.Index(fields=["owner", "total_minutes"], name="recipe_owner_total_time"),
             models.Index(fields=["owner", "cuisine"], name="recipe_owner_cuisine"),
             models.Index(fields=["owner", "course"], name="recipe_owner_course"),

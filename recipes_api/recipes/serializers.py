@@ -64,6 +64,9 @@ class RecipeSerializer(serializers.Serializer):
         return body
 
 
+_DATETIME = serializers.DateTimeField()
+
+
 class RecipeListSerializer(serializers.Serializer):
     """A recipe as the library list shows it: light, from the recipe row
     and its cover alone."""
@@ -81,6 +84,26 @@ class RecipeListSerializer(serializers.Serializer):
     favorite = serializers.BooleanField(read_only=True)
     version = serializers.IntegerField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, recipe) -> dict:
+        # A page holds 20 to 100 of these, and going field by field (the
+        # fields above, which define the schema) was a third of its time.
+        # Built directly instead; a test holds the two to the same output.
+        urls = self._urls(recipe)
+        return {
+            "id": str(recipe.id),
+            "title": recipe.title,
+            "thumbnail": urls["thumbnail"],
+            "blurhash": recipe.photo.blurhash if recipe.photo else "",
+            "thumbnail_expires_at": _DATETIME.to_representation(urls["expires_at"]) if urls["expires_at"] else None,
+            "prep_minutes": recipe.prep_minutes,
+            "cook_minutes": recipe.cook_minutes,
+            "total_minutes": recipe.total_minutes,
+            "tags": list(recipe.tags),
+            "favorite": recipe.favorite,
+            "version": recipe.version,
+            "updated_at": _DATETIME.to_representation(recipe.updated_at),
+        }
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail(self, recipe) -> str | None:
