@@ -113,9 +113,8 @@ class BatchConstraint(transformers.LogitsProcessor):
         # What each step's masking reads, per row: the bitmask, the wrap-up
         # weight, the forced token and its gain. They share one pinned host
         # buffer, so a step sends them to the device in one copy that does
-        # not block (each launch costs host time that the GPU then waits
-        # for). The fill rewrites it only after the step that copied it has
-        # synchronised (its tokens were read), so one buffer suffices.
+        # not block. The fill rewrites it only after the step that copied it
+        # has synchronised (its tokens were read), so one buffer suffices.
         self.host_words = _Packed(len(self.rows), grammar.vocab_size, pinned)
         self.device_words = self.host_words.to(self.device)
         self.host, self.on_device = self.host_words.views, self.device_words.views

@@ -1,8 +1,8 @@
 """Constrained decoding: the model can only write tokens that keep its answer
 a valid recipe, and it is steered to close the answer before its budget ends.
 
-xgrammar compiles the recipe JSON Schema against the tokenizer once per
-backend, and once more for each language a request pins (see
+xgrammar compiles the recipe grammar (`grammar_ebnf`, made from the recipe
+JSON Schema) against the tokenizer once per backend, and once more for each language a request pins (see
 `RecipeGrammar.for_language`); each row of each generation gets a fresh
 matcher (`vision.batch_constraint` applies the grammar to a batch). Strings
 and lists in the schema are bounded, but a rambling model could still use its
