@@ -67,6 +67,9 @@ class Recipe(models.Model):
             models.Index(fields=["owner", "favorite"], name="recipe_owner_favorite"),
             models.Index(fields=["owner", "source"], name="recipe_owner_source"),
             models.Index(fields=["owner", "language"], name="recipe_owner_language"),
+            # A search first asks which configurations the owner's recipes use
+            # (search.py): read from this index alone, not from every recipe.
+            models.Index(fields=["owner", "search_config"], name="recipe_owner_search_config"),
         ]
         # The GIN index on `search_vector` is made by migration 0004 on
         # PostgreSQL only (SQLite has no GIN).
