@@ -38,6 +38,10 @@ class Recipe(models.Model):
     cuisine = models.CharField(max_length=60, blank=True)
     course = models.CharField(max_length=16, blank=True)
     source = models.CharField(max_length=16, blank=True)
+    # The list shows the times: read from columns, a page (or a search that
+    # ranks a thousand matches) never decodes the recipe JSON.
+    prep_minutes = models.PositiveIntegerField(null=True, blank=True)
+    cook_minutes = models.PositiveIntegerField(null=True, blank=True)
     total_minutes = models.PositiveIntegerField(null=True, blank=True, help_text="prep + cook, when either is known.")
     # The user's own.
     favorite = models.BooleanField(default=False)

@@ -2,9 +2,8 @@ import copy
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import IntegerField, QuerySet, Value
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from recipes_api import errors
 from recipes_api.recipes.cooking import recipe_converted, recipe_scaled
@@ -21,11 +20,10 @@ ORDERINGS = {
     "relevance": ("-rank", "id"),  # with `search` only; its default
 }
 NO_TIME = 1_000_000
-# What a list page reads: the recipe's own columns and its cover's, and the
-# two times from `data` (annotated), never the whole recipe JSON: decoding
-# it was the largest cost of a page.
+# What a list page reads: the recipe's own columns and its cover's, never
+# the recipe JSON: decoding it was the largest cost of a page.
 LIST_COLUMNS = (
-    "id", "owner", "title", "photo", "total_minutes", "tags", "favorite", "version", "created_at", "updated_at",
+    "id", "owner", "title", "photo", "prep_minutes", "cook_minutes", "total_minutes", "tags", "favorite", "version", "created_at", "updated_at",
     "photo__id", "photo__owner", "photo__image", "photo__thumbnail", "photo__blurhash",
 )  # fmt: skip
 
@@ -42,7 +40,6 @@ def recipe_list(
         Recipe.objects.filter(owner=owner)
         .select_related("photo")
         .only(*LIST_COLUMNS)
-        .annotate(**{key: Cast(KT(f"data__{key}"), IntegerField()) for key in ("prep_minutes", "cook_minutes")})
     )
     if updated_since is not None:
         recipes = recipes.filter(updated_at__gte=updated_since)

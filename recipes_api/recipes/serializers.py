@@ -76,7 +76,7 @@ class RecipeListSerializer(serializers.Serializer):
     thumbnail = serializers.SerializerMethodField(help_text="The cover's thumbnail (signed, expiring); null without one.")
     blurhash = serializers.SerializerMethodField(help_text="The cover's BlurHash, to paint at once; empty without one.")
     thumbnail_expires_at = serializers.SerializerMethodField(help_text="When `thumbnail` stops working.")
-    # Annotated by `recipe_list` out of `data`, which the list does not load.
+    # Columns copied out of `data`, which the list does not load.
     prep_minutes = serializers.IntegerField(read_only=True, allow_null=True)
     cook_minutes = serializers.IntegerField(read_only=True, allow_null=True)
     total_minutes = serializers.IntegerField(read_only=True, allow_null=True, help_text="prep + cook.")

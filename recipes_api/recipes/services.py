@@ -18,8 +18,8 @@ from recipes_api.recipes.search import recipe_search_forget, recipe_search_index
 USER_FIELDS = ("favorite", "tags", "notes")
 # What an edit or a regeneration saves (never `search_vector`: `_index` does).
 SAVED_FIELDS = [
-    "data", "original_data", "model_id", "title", "language", "cuisine", "course", "source", "total_minutes",
-    "search_config", *USER_FIELDS, "version", "updated_at",
+    "data", "original_data", "model_id", "title", "language", "cuisine", "course", "source", "prep_minutes",
+    "cook_minutes", "total_minutes", "search_config", *USER_FIELDS, "version", "updated_at",
 ]  # fmt: skip
 
 
@@ -149,6 +149,8 @@ def _columns(data: dict) -> dict:
         "cuisine": data["cuisine"],
         "course": data["course"],
         "source": data["source"],
+        "prep_minutes": prep,
+        "cook_minutes": cook,
         "total_minutes": None if prep is None and cook is None else (prep or 0) + (cook or 0),
         "search_config": search_config(data["language"]),
     }

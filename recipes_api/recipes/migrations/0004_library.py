@@ -45,12 +45,15 @@ def recipes_backfill(apps, schema_editor):
     from recipes_api.recipes import search, services
 
     Recipe = apps.get_model("recipes", "Recipe")
+    # Only the columns this migration's model has: later ones fill their own.
+    known = {field.name for field in Recipe._meta.get_fields()}
     for recipe in Recipe.objects.defer("search_vector").iterator(chunk_size=500):
         recipe.original_data = recipe.data
         recipe.tags = list(recipe.data.get("tags", []))
-        for name, value in services._columns(recipe.data).items():
+        columns = {name: value for name, value in services._columns(recipe.data).items() if name in known}
+        for name, value in columns.items():
             setattr(recipe, name, value)
-        recipe.save(update_fields=["original_data", "tags", *services._columns(recipe.data)])
+        recipe.save(update_fields=["original_data", "tags", *columns])
         _labels_write(apps, recipe)
         search.recipe_search_index(recipe)
 
