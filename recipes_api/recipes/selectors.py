@@ -23,7 +23,8 @@ NO_TIME = 1_000_000
 # What a list page reads: the recipe's own columns and its cover's, never
 # the recipe JSON: decoding it was the largest cost of a page.
 LIST_COLUMNS = (
-    "id", "owner", "title", "photo", "prep_minutes", "cook_minutes", "total_minutes", "tags", "favorite", "version", "created_at", "updated_at",
+    "id", "owner", "title", "photo", "prep_minutes", "cook_minutes", "total_minutes", "tags", "favorite", "version",
+    "created_at", "updated_at",
     "photo__id", "photo__owner", "photo__image", "photo__thumbnail", "photo__blurhash",
 )  # fmt: skip
 
