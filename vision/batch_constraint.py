@@ -49,32 +49,6 @@ class RowSpec:
     on_token: Callable[[int], None] | None = None
 
 
-class _Packed:
-    """Per-row masking inputs as views of one flat int32 buffer: `bitmask`
-    (int32 words, xgrammar's layout), `forced` (int64), `wrap_up` and
-    `forced_gain` (float32), each `(rows, 1)` but the bitmask."""
-
-    def __init__(self, rows: int, vocab_size: int, pinned: bool = False, words: torch.Tensor | None = None):
-        width = xgr.allocate_token_bitmask(1, vocab_size).shape[1]
-        forced_at = -(-rows * width // 2) * 2  # int64 views start on an even word
-        size = forced_at + 4 * rows
-        self.shape = (rows, vocab_size)
-        self.words = words if words is not None else torch.zeros(size, dtype=torch.int32, pin_memory=pinned)
-        w = self.words
-        self.views = {
-            "bitmask": w[: rows * width].view(rows, width),
-            "forced": w[forced_at : forced_at + 2 * rows].view(torch.int64).view(rows, 1),
-            "wrap_up": w[forced_at + 2 * rows : forced_at + 3 * rows].view(torch.float32).view(rows, 1),
-            "forced_gain": w[forced_at + 3 * rows : size].view(torch.float32).view(rows, 1),
-        }
-
-    def to(self, device: torch.device) -> _Packed:
-        """The same layout on `device` (itself where the words already are)."""
-        if self.words.device == device:
-            return self
-        return _Packed(*self.shape, words=self.words.to(device))
-
-
 class _RowsDone(transformers.StoppingCriteria):
     def __init__(self, constraint: BatchConstraint):
         self.constraint = constraint
@@ -109,19 +83,22 @@ class BatchConstraint(transformers.LogitsProcessor):
         self.grammar = grammar
         self.rows = [_Row(grammar, spec) for spec in rows]
         self.device = grammar.closing_bias.device
-        pinned = self.device.type == "cuda"
-        # What each step's masking reads, per row: the bitmask, the wrap-up
-        # weight, the forced token and its gain. They share one pinned host
-        # buffer, so a step sends them to the device in one copy that does
-        # not block. The fill rewrites it only after the step that copied it
-        # has synchronised (its tokens were read), so one buffer suffices.
-        self.host_words = _Packed(len(self.rows), grammar.vocab_size, pinned)
-        self.device_words = self.host_words.to(self.device)
-        self.host, self.on_device = self.host_words.views, self.device_words.views
-        self.done_host = torch.zeros(len(self.rows), dtype=torch.bool, pin_memory=pinned)
-        self.done_device = self.done_host.to(self.device)
+        size = len(self.rows)
+        # Host buffers are pinned on CUDA so that their copies to the device
+        # do not block. Each is rewritten only after the step that copied it
+        # has synchronised (its tokens were read), so one of each suffices.
+        self.host = {
+            "bitmask": xgr.allocate_token_bitmask(size, grammar.vocab_size),
+            "done": torch.zeros(size, dtype=torch.bool),
+            "wrap_up": torch.zeros((size, 1), dtype=torch.float32),
+            "forced": torch.zeros((size, 1), dtype=torch.long),
+            "forced_gain": torch.zeros((size, 1), dtype=torch.float32),
+        }
+        if self.device.type == "cuda":
+            self.host = {name: tensor.pin_memory() for name, tensor in self.host.items()}
+        self.on_device = {name: tensor.to(self.device) for name, tensor in self.host.items()}
+        self.tokens = torch.zeros(size, dtype=torch.long, pin_memory=self.device.type == "cuda")
         self.any_forced = False
-        self.tokens = torch.zeros(len(self.rows), dtype=torch.long, pin_memory=pinned)
         self.seen_length: int | None = None
         self.pending: Future | None = None
         self.stopping_criterion = _RowsDone(self)
@@ -148,10 +125,10 @@ class BatchConstraint(transformers.LogitsProcessor):
         fill beside the forward pass, say which rows are done."""
         self._catch_up(input_ids)
         self.pending = self.grammar.filler.submit(self._fill)
-        done = self.done_device
-        if done is not self.done_host:
-            done.copy_(self.done_host, non_blocking=True)
-        return done if done.device == input_ids.device else self.done_host.to(input_ids.device)
+        done = self.on_device["done"]
+        if done is not self.host["done"]:
+            done.copy_(self.host["done"], non_blocking=True)
+        return done if done.device == input_ids.device else self.host["done"].to(input_ids.device)
 
     def _catch_up(self, input_ids: torch.LongTensor) -> None:
         """Feed each live row's matcher the token chosen since the last call."""
@@ -163,7 +140,7 @@ class BatchConstraint(transformers.LogitsProcessor):
         for index, (row, token) in enumerate(zip(self.rows, self.tokens.tolist(), strict=True)):
             if not row.done:
                 self._accept(row, token)
-                self.done_host[index] = row.done
+                self.host["done"][index] = row.done
 
     def _accept(self, row: _Row, token: int) -> None:
         if not row.matcher.accept_token(token):
@@ -212,8 +189,9 @@ class BatchConstraint(transformers.LogitsProcessor):
         if work.device != self.device:  # a caller of its own, or xgrammar lacks a kernel there
             return self._mask_elsewhere(work).to(scores.device)
         buffers = self.on_device
-        if self.device_words is not self.host_words:
-            self.device_words.words.copy_(self.host_words.words, non_blocking=True)
+        for name, host in self.host.items():
+            if name != "done" and buffers[name] is not host:
+                buffers[name].copy_(host, non_blocking=True)
         vocab = min(work.shape[-1], self.grammar.vocab_size)
         if any(row.steps > row.wrap_up_from for row in self.rows if not row.done):
             work[:, :vocab].addcmul_(buffers["wrap_up"], self.grammar.closing_bias[:vocab])
