@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from recipes_api.recipes.models import Recipe
-from recipes_api.recipes.search import search_config
+from recipes_api.recipes.search import _owner_configs, search_config
 from recipes_api.recipes.selectors import recipe_list
 from recipes_api.recipes.services import recipe_create, recipe_edit
 
@@ -99,3 +99,15 @@ def test_it_uses_the_postgres_index(alice, library):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'recipe_search_vector'")
         (definition,) = cursor.fetchone()
     assert "gin (search_vector)" in definition
+    # New entries go into the index at once: no pending list for every search to read.
+    assert "WITH (fastupdate=off)" in definition
+
+
+def test_it_reads_which_configurations_a_library_uses_per_owner(alice, bob, library, a_recipe):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's configurations")
+    recipe_create(owner=bob, photo=None, recipe=a_recipe(language="de", title="Tomatensuppe"), model_id="tiny")
+
+    assert _owner_configs(alice.pk) == {"english", "simple"}
+    assert _owner_configs(bob.pk) == {"german"}
+    assert found(bob, "Tomatensuppen") == ["Tomatensuppe"]  # German stemming, from bob's configuration
