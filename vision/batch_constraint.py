@@ -7,12 +7,17 @@ the moment they are chosen: it feeds them to the rows' matchers, marks the
 rows that are done (stopped, out of budget, or refused by the grammar), and
 starts filling the next bitmask on the grammar's filler thread, so the fill
 runs while the forward pass computes the next logits. As a processor it
-waits for that fill, then masks, biases and steers all rows with a few
-in-place tensor operations: nothing is allocated per step.
+waits for that fill, then biases and masks all rows with a few in-place
+tensor operations: nothing is allocated per step on an accelerator.
 
-A finished row costs no grammar work: its mask row allows only the stop
-tokens (which `generate()` then replaces with padding). A row the grammar
-refuses fails alone, with `RecipeInvalid`.
+Only rows that have a choice cost a fill. Where the grammar forces the next
+text (a key name, the punctuation around it: over half the steps of a
+recipe), the row's mask allows just the longest token spelling it, found
+without asking the grammar about the whole vocabulary. A finished row's
+mask allows only the stop tokens (which `generate()` then replaces with
+padding). On a CPU, where masking a row costs about as much as a small
+model's step, such rows are set directly instead of going through the mask
+kernel. A row the grammar refuses fails alone, with `RecipeInvalid`.
 
 Used only as a processor (no stopping criterion), it catches up itself:
 it reads the last tokens from `input_ids` and fills the mask in line.
@@ -28,12 +33,7 @@ import torch
 import transformers
 import xgrammar as xgr
 
-from vision.constraint import (
-    _CLOSE_STRING,
-    WRAP_UP_RESERVE,
-    RecipeGrammar,
-    grammar_text,
-)
+from vision.constraint import WRAP_UP_RESERVE, RecipeGrammar, bitmask_word, grammar_text
 from vision.errors import GenerationIncomplete, RecipeInvalid, VisionError
 from vision.schema import Recipe, recipe_parse
 
@@ -91,14 +91,15 @@ class BatchConstraint(transformers.LogitsProcessor):
             "bitmask": xgr.allocate_token_bitmask(size, grammar.vocab_size),
             "done": torch.zeros(size, dtype=torch.bool),
             "wrap_up": torch.zeros((size, 1), dtype=torch.float32),
-            "forced": torch.zeros((size, 1), dtype=torch.long),
-            "forced_gain": torch.zeros((size, 1), dtype=torch.float32),
         }
         if self.device.type == "cuda":
             self.host = {name: tensor.pin_memory() for name, tensor in self.host.items()}
         self.on_device = {name: tensor.to(self.device) for name, tensor in self.host.items()}
         self.tokens = torch.zeros(size, dtype=torch.long, pin_memory=self.device.type == "cuda")
-        self.any_forced = False
+        # Set by each fill: the rows whose mask the grammar filled, and the
+        # others' few allowed tokens (the forced one, or the stop tokens).
+        self.filled: list[int] = []
+        self.only: dict[int, list[int]] = {}
         self.seen_length: int | None = None
         self.pending: Future | None = None
         self.stopping_criterion = _RowsDone(self)
@@ -151,28 +152,32 @@ class BatchConstraint(transformers.LogitsProcessor):
         row.done = row.matcher.is_terminated() or row.accepted >= row.budget
 
     def _fill(self) -> None:
-        """The next bitmask for every live row (in parallel), the stop-only
-        row for finished ones, and the token each live row is steered to."""
-        live = [index for index, row in enumerate(self.rows) if not row.done]
-        host = self.host
+        """The next bitmask: for each live row the token the grammar forces
+        or, where it forces none, the grammar's mask (rows filled in
+        parallel); the stop-only row for finished ones."""
+        host, bitmask, stops = self.host, self.host["bitmask"], self.grammar.stop_token_list
+        self.filled, self.only = [], {}
         for index, row in enumerate(self.rows):
-            if row.done and not row.masked_off:
-                host["bitmask"][index].copy_(self.grammar.stop_only)
-                host["wrap_up"][index, 0] = 0.0
-                host["forced_gain"][index, 0] = 0.0
-                row.masked_off = True
-        if live:
-            self.grammar.batch_matcher.batch_fill_next_token_bitmask(
-                [self.rows[index].matcher for index in live], host["bitmask"], live
-            )
-        self.any_forced = False
-        for index in live:
-            row = self.rows[index]
+            if row.done:
+                if not row.masked_off:
+                    bitmask[index].copy_(self.grammar.stop_only)
+                    host["wrap_up"][index, 0] = 0.0
+                    row.masked_off = True
+                self.only[index] = stops
+                continue
             host["wrap_up"][index, 0] = 1.0 if row.steps + 1 > row.wrap_up_from else 0.0
             forced = self._forced_token(row.matcher)
-            host["forced"][index, 0] = forced or 0
-            host["forced_gain"][index, 0] = 0.0 if forced is None else 2 * _CLOSE_STRING
-            self.any_forced |= forced is not None
+            if forced is None:
+                self.filled.append(index)
+            else:
+                word, bit = divmod(forced, 32)
+                bitmask[index].zero_()
+                bitmask[index, word] = bitmask_word(1 << bit)
+                self.only[index] = [forced]
+        if self.filled:
+            self.grammar.batch_matcher.batch_fill_next_token_bitmask(
+                [self.rows[index].matcher for index in self.filled], bitmask, self.filled
+            )
 
     def _forced_token(self, matcher: xgr.GrammarMatcher) -> int | None:
         """The longest token spelling the start of the text the grammar forces next."""
@@ -186,28 +191,26 @@ class BatchConstraint(transformers.LogitsProcessor):
     def _mask(self, scores: torch.FloatTensor) -> torch.FloatTensor:
         # transformers hands over a float32 copy of the logits, ours to edit.
         work = scores if scores.dtype == torch.float32 else scores.float()
-        if work.device != self.device:  # a caller of its own, or xgrammar lacks a kernel there
-            return self._mask_elsewhere(work).to(scores.device)
-        buffers = self.on_device
+        on_device = work.device == self.device
+        if not on_device:  # a caller of its own, or xgrammar lacks a kernel there
+            work = work.cpu()
+        buffers = self.on_device if on_device else self.host
         for name, host in self.host.items():
             if name != "done" and buffers[name] is not host:
                 buffers[name].copy_(host, non_blocking=True)
         vocab = min(work.shape[-1], self.grammar.vocab_size)
         if any(row.steps > row.wrap_up_from for row in self.rows if not row.done):
-            work[:, :vocab].addcmul_(buffers["wrap_up"], self.grammar.closing_bias[:vocab])
-        if self.any_forced:
-            work.scatter_add_(1, buffers["forced"], buffers["forced_gain"])
-        xgr.apply_token_bitmask_inplace(work, buffers["bitmask"])
-        return work
-
-    def _mask_elsewhere(self, scores: torch.FloatTensor) -> torch.FloatTensor:
-        work = scores.cpu()
-        vocab = min(work.shape[-1], self.grammar.vocab_size)
-        work[:, :vocab].addcmul_(self.host["wrap_up"], self.grammar.closing_bias[:vocab].cpu())
-        if self.any_forced:
-            work.scatter_add_(1, self.host["forced"], self.host["forced_gain"])
-        xgr.apply_token_bitmask_inplace(work, self.host["bitmask"])
-        return work
+            work[:, :vocab].addcmul_(buffers["wrap_up"], self.grammar.closing_bias[:vocab].to(work.device))
+        if work.device.type != "cpu":
+            # One kernel over every row: the forced and finished rows' masks are in the bitmask too.
+            xgr.apply_token_bitmask_inplace(work, buffers["bitmask"])
+        else:
+            if self.filled:
+                xgr.apply_token_bitmask_inplace(work, buffers["bitmask"], indices=self.filled)
+            for index, allowed in self.only.items():
+                work[index].fill_(float("-inf"))
+                work[index, allowed] = 0.0
+        return work if work.device == scores.device else work.to(scores.device)
 
     # --- after the decode -------------------------------------------------
 

@@ -84,6 +84,10 @@ class RecipeGrammar:
     _pinned: OrderedDict[str, xgr.CompiledGrammar] = field(default_factory=OrderedDict, compare=False, repr=False)
     _pinned_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
+    @property
+    def stop_token_list(self) -> list[int]:
+        return sorted(self.stop_token_ids)
+
     @classmethod
     def compile(
         cls,
@@ -98,13 +102,20 @@ class RecipeGrammar:
         compiler = xgr.GrammarCompiler(info)
         compiled = _compile(compiler, language=None)
         texts = _token_texts(tokenizer, vocab_size)
-        token_ids = {text: token_id for token_id, text in reversed(list(enumerate(texts))) if text}
+        token_bytes = list(info.decoded_vocab)
+        # Forced text is written with these: only tokens whose bytes, as the
+        # grammar sees them, are their text.
+        token_ids = {
+            text: token_id
+            for token_id, text in reversed(list(enumerate(texts)))
+            if text and text.encode() == token_bytes[token_id]
+        }
         return cls(
             compiled,
             _closing_bias(texts, vocab_size).to(device),
             vocab_size,
             token_ids,
-            list(info.decoded_vocab),
+            token_bytes,
             frozenset(info.stop_token_ids),
             compiler,
             stop_only=_stop_only(info.stop_token_ids, vocab_size),
@@ -227,7 +238,9 @@ def _stop_only(stop_token_ids: Sequence[int], vocab_size: int) -> torch.Tensor:
     words = [0] * ((vocab_size + 31) // 32)
     for token in stop_token_ids:
         words[token // 32] |= 1 << (token % 32)
-    return torch.tensor(
-        [word - (1 << 32) if word >= 1 << 31 else word for word in words],
-        dtype=torch.int32,
-    )
+    return torch.tensor([bitmask_word(word) for word in words], dtype=torch.int32)
+
+
+def bitmask_word(bits: int) -> int:
+    """An xgrammar bitmask word (int32) holding `bits`, an unsigned 32-bit value."""
+    return bits - (1 << 32) if bits >= 1 << 31 else bits

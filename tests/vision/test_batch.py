@@ -5,6 +5,7 @@ import json
 
 import pytest
 import torch
+import xgrammar as xgr
 
 from vision import GenerationIncomplete, GenerationOptions, GenerationRequest, Recipe, VisionConfig, backend_create
 from vision.batch_constraint import RowSpec
@@ -119,8 +120,9 @@ def test_a_finished_rows_mask_allows_only_the_stop_tokens(tiny_backend):
     # Driven as generate() drives it: processor, token choice, stopping
     # criterion. Row 0 runs out of budget after 5 tokens, row 1 writes a recipe.
     grammar = tiny_backend.grammar
-    stop = tiny_backend.stop_token_ids[0]
-    whole = [*_spelled(tiny_backend.processor.tokenizer, json.dumps(VALID, ensure_ascii=False)), stop]
+    whole = _spelled(
+        grammar, tiny_backend.processor.tokenizer, json.dumps(VALID, ensure_ascii=False), tiny_backend.stop_token_ids
+    )
     constraint = grammar.processor([RowSpec(budget=5), RowSpec(budget=len(whole))])
     logits = _spelling(whole, grammar.vocab_size)
     ids = torch.zeros((2, 1), dtype=torch.long)
@@ -137,6 +139,31 @@ def test_a_finished_rows_mask_allows_only_the_stop_tokens(tiny_backend):
     with pytest.raises(GenerationIncomplete):
         constraint.answer(ids[0, 1:6].tolist(), 0)
     assert constraint.answer(ids[1, 1:].tolist(), 1).title == VALID["title"]
+
+
+def test_forced_text_costs_no_fill_and_its_mask_allows_only_the_steered_token(tiny_backend):
+    # A model that means to write a recipe, driven step by step. Where the
+    # grammar forces the text, the row is not filled: its scores allow the
+    # one token the constraint steers to. At every step the bitmask (what an
+    # accelerator applies) allows exactly what the CPU path allowed.
+    grammar = tiny_backend.grammar
+    text = json.dumps(VALID, ensure_ascii=False)
+    whole = _spelled(grammar, tiny_backend.processor.tokenizer, text, tiny_backend.stop_token_ids)
+    constraint = grammar.processor([RowSpec(budget=len(whole))])
+    forced_steps = 0
+    for step, token in enumerate(whole):
+        scores = constraint(torch.tensor([[0, *whole[:step]]]), _spelling([token], grammar.vocab_size)[:1])
+        allowed = torch.nonzero(scores[0] > float("-inf")).flatten().tolist()
+        by_bitmask = torch.zeros((1, grammar.vocab_size))
+        xgr.apply_token_bitmask_inplace(by_bitmask, constraint.host["bitmask"][:1])
+        assert torch.nonzero(by_bitmask[0] > float("-inf")).flatten().tolist() == allowed
+        if not constraint.filled:
+            assert allowed == [token]
+            forced_steps += 1
+
+    assert constraint.answer(whole).title == VALID["title"]
+    # Keys, quotes, colons and brackets: over half of a recipe's steps.
+    assert forced_steps >= len(whole) // 2, (forced_steps, len(whole))
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)

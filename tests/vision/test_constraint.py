@@ -97,14 +97,25 @@ def _spelling(tokens, vocab_size):
     return logits
 
 
-def _spelled(tokenizer, text):
-    tokens = tokenizer.encode(text, add_special_tokens=False)
-    assert tokenizer.decode(tokens) == text
+def _spelled(grammar, tokenizer, text, stop_token_ids):
+    """The tokens a model that means to write `text`, then stop, writes
+    under the constraint: the tokenizer's spelling, except where the grammar
+    forces the text and the constraint picks the tokens (then the stop token)."""
+    target, tokens = text.encode(), []
+    constraint = grammar.processor(budget=len(target) + 1)
+    while not tokens or tokens[-1] not in stop_token_ids:
+        written = b"".join(grammar.token_bytes[token] for token in tokens)
+        assert target.startswith(written)
+        rest = target[len(written) :].decode()
+        meant = tokenizer.encode(rest, add_special_tokens=False)[0] if rest else stop_token_ids[0]
+        ids = torch.tensor([[0, *tokens]])
+        tokens.append(int(torch.argmax(constraint(ids, _spelling([meant], grammar.vocab_size)[:1]))))
+    assert tokenizer.decode(tokens[:-1]) == text
     return tokens
 
 
 def test_it_takes_a_recipe_whose_closing_brace_is_the_budgets_last_token(grammar, tokenizer, tiny_backend):
-    tokens = _spelled(tokenizer, _answer())
+    tokens = _spelled(grammar, tokenizer, _answer(), tiny_backend.stop_token_ids)[:-1]
     constraint = grammar.processor(budget=len(tokens))
     written = _generate(
         constraint, _spelling(tokens, grammar.vocab_size), budget=len(tokens), stop_token_ids=tiny_backend.stop_token_ids
@@ -114,7 +125,7 @@ def test_it_takes_a_recipe_whose_closing_brace_is_the_budgets_last_token(grammar
 
 
 def test_it_takes_a_recipe_closed_by_a_stop_token(grammar, tokenizer, tiny_backend):
-    tokens = [*_spelled(tokenizer, _answer()), tiny_backend.stop_token_ids[0]]
+    tokens = _spelled(grammar, tokenizer, _answer(), tiny_backend.stop_token_ids)
     constraint = grammar.processor(budget=len(tokens) + 5)
     written = _generate(
         constraint,
@@ -127,7 +138,7 @@ def test_it_takes_a_recipe_closed_by_a_stop_token(grammar, tokenizer, tiny_backe
 
 
 def test_it_reports_a_recipe_one_token_short_as_incomplete(grammar, tokenizer, tiny_backend):
-    tokens = _spelled(tokenizer, _answer())[:-1]
+    tokens = _spelled(grammar, tokenizer, _answer(), tiny_backend.stop_token_ids)[:-2]
     constraint = grammar.processor(budget=len(tokens))
     written = _generate(
         constraint, _spelling(tokens, grammar.vocab_size), budget=len(tokens), stop_token_ids=tiny_backend.stop_token_ids
