@@ -45,6 +45,8 @@ from vision.backend import GenerationOptions, GenerationRequest, VisionConfig, b
 from vision.tiny import tiny_checkpoint_build
 from vision.transformers_backend import FAST_PATHS, TransformersBackend
 
+from bench.corpus import learning_corpus
+
 H200_BANDWIDTH_GBS = 4800
 
 
@@ -109,7 +111,8 @@ def _served(args, batches: list[int], models_dir: Path) -> dict:
 
 def _local(args, batches: list[int], models_dir: Path) -> dict:
     """The transformers backend on a random model, beside plain decoding."""
-    path = tiny_checkpoint_build(models_dir, size="tiny" if args.tiny else "3b")
+    corpus = None if args.tiny else learning_corpus()
+    path = tiny_checkpoint_build(models_dir, size="tiny" if args.tiny else "3b", corpus=corpus)
     started = time.perf_counter()
     backend = TransformersBackend(
         VisionConfig(
@@ -273,7 +276,6 @@ def _plain(backend: TransformersBackend, inputs, steps: int, length: int, repeat
         with torch.inference_mode():
             backend.model.generate(
                 **inputs,
-                min_new_tokens=steps,
                 max_new_tokens=length,
                 do_sample=False,
                 logits_processor=LogitsProcessorList([first]),

@@ -11,6 +11,8 @@ from vision.errors import GenerationIncomplete
 from vision.schema import Recipe, recipe_json_schema
 from vision.tiny import ARCHITECTURES, SPECIAL_TOKENS, tiny_checkpoint_build
 
+from bench.corpus import learning_corpus
+
 PROCESSORS = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
 MODELS = {
     "qwen2_vl": ("Qwen2VLForConditionalGeneration", 28 * 28),
@@ -102,16 +104,24 @@ def test_it_reports_the_tiny_model(tiny_backend):
     assert tiny_backend.is_tiny
 
 
-def test_it_builds_a_tokenizer_as_large_as_asked(models_dir):
-    path = tiny_checkpoint_build(models_dir, vocab_size=4096)
+def test_it_builds_a_tokenizer_as_large_as_asked_learned_from_text(models_dir):
+    path = tiny_checkpoint_build(models_dir, vocab_size=4096, corpus=learning_corpus())
     tokenizer = AutoProcessor.from_pretrained(path).tokenizer
     config = AutoModelForImageTextToText.from_pretrained(path).config
     assert len(tokenizer) == config.get_text_config().vocab_size == 4096
-    # The made-up tokens leave real text spelled as the small tokenizer spells it.
+    # The learned tokens spell real text, in fewer tokens than the small tokenizer.
     small = AutoProcessor.from_pretrained(tiny_checkpoint_build(models_dir)).tokenizer
-    text = json.dumps({"title": "Chicken curry", "servings": 4})
+    text = json.dumps({"title": "Chicken curry", "description": "Les données sont enregistrées"}, ensure_ascii=False)
     assert tokenizer.decode(tokenizer.encode(text)) == text
-    assert len(tokenizer.encode(text)) <= len(small.encode(text)) + 2
+    assert len(tokenizer.encode(text)) < len(small.encode(text))
+    # Learned from text: words and whole characters, few fragments or quotes.
+    grown = [tokenizer.decode([token]) for token in range(2048, 4096)]
+    assert sum("\ufffd" in piece or '"' in piece for piece in grown) < len(grown) * 0.05
+
+
+def test_it_needs_text_to_learn_a_larger_vocabulary_from(models_dir):
+    with pytest.raises(ValueError, match="learned from text"):
+        tiny_checkpoint_build(models_dir, vocab_size=4096, seed=1)
 
 
 def test_it_describes_a_3b_model_without_writing_its_weights(models_dir):
@@ -119,7 +129,7 @@ def test_it_describes_a_3b_model_without_writing_its_weights(models_dir):
 
     from vision.tiny import tiny_random_weights
 
-    path = tiny_checkpoint_build(models_dir, size="3b")
+    path = tiny_checkpoint_build(models_dir, size="3b", corpus=learning_corpus())
     config = AutoConfig.from_pretrained(path)
     assert config.get_text_config().hidden_size == 2048 and config.get_text_config().num_hidden_layers == 36
     assert config.get_text_config().vocab_size == len(AutoProcessor.from_pretrained(path).tokenizer) == 151936
