@@ -6,8 +6,8 @@ PostgreSQL: a stored `search_vector` (GIN-indexed, made by migration 0004)
 built in the text search configuration of the recipe's language (English
 stems "tomatoes" to "tomato"), `simple` where PostgreSQL has none (Burmese,
 Bengali, Urdu, Chinese...). A query is parsed (`websearch_to_tsquery`) in
-every configuration the owner's recipes use (read from an index), OR-ed, so each recipe is
-matched in its own language; ranked by `ts_rank`.
+every configuration the owner's recipes use (read from an index), OR-ed,
+so each recipe is matched in its own language; ranked by `ts_rank`.
 
 SQLite: the FTS5 table `recipes_recipe_fts` (porter stemmer over unicode61),
 ranked by bm25 with title, description and body weighted 10, 4, 1.

@@ -107,11 +107,11 @@ def tiny_checkpoint_build(
     target = tiny_checkpoint_path(models_dir, seed, arch, vocab_size, size)
     if (target / "config.json").exists():
         return target
+    if vocab_size > VOCAB_SIZE and corpus is None:  # a built one is used as it is
+        raise ValueError(f"a {vocab_size}-token vocabulary is learned from text: pass a corpus")
     target.parent.mkdir(parents=True, exist_ok=True)
     logger.warning("building the tiny random Qwen-VL checkpoint at %s (nonsense recipes, for tests)", target)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".building-") as scratch:
-        if vocab_size > VOCAB_SIZE and corpus is None:
-            raise ValueError(f"a {vocab_size}-token vocabulary is learned from text: pass a corpus")
         _write_checkpoint(Path(scratch), seed, arch, vocab_size, size, corpus)
         try:
             os.rename(scratch, target)
