@@ -240,13 +240,7 @@ def _load(url: str, headers: dict, *, seconds: float, concurrency: int) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    return {
-        "requests": len(latencies),
-        "statuses": statuses,
-        "requests_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": _percentile(latencies, 50),
-        "p99_ms": _percentile(latencies, 99),
-    }
+    return {"requests_per_s": round(len(latencies) / elapsed, 1), **_figures(latencies, statuses)}
 
 
 def _load_at_rate(url: str, headers: dict, *, rate: float, seconds: float, concurrency: int) -> dict:
@@ -276,8 +270,11 @@ def _load_at_rate(url: str, headers: dict, *, rate: float, seconds: float, concu
             scheduled = started + number / rate
             time.sleep(max(scheduled - time.perf_counter(), 0))
             pool.submit(send, scheduled)
+    return {"rate": round(rate, 1), **_figures(latencies, statuses)}
+
+
+def _figures(latencies: list[float], statuses: dict[str, int]) -> dict:
     return {
-        "rate": round(rate, 1),
         "requests": len(latencies),
         "statuses": statuses,
         "p50_ms": _percentile(latencies, 50),

@@ -28,19 +28,13 @@ def learning_corpus() -> Iterator[str]:
     then every line of its source, in a fixed order."""
     spec = importlib.util.find_spec("django")
     if spec is None or spec.origin is None:
-        raise RuntimeError(
-            "learning a Qwen-sized vocabulary needs Django's files: install requirements.txt"
-        )
+        raise RuntimeError("learning a Qwen-sized vocabulary needs Django's files: install requirements.txt")
     root = Path(spec.origin).parent
     for catalogue in sorted(root.rglob("*.po")):
-        for line in catalogue.read_text(
-            encoding="utf-8", errors="replace"
-        ).splitlines():
-            if line.startswith(("msgid ", "msgstr ", '"')):
-                yield (
-                    line.split(" ", 1)[1].strip('"')
-                    if line.startswith("msg")
-                    else line.strip('"')
-                )
+        for line in catalogue.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith(("msgid ", "msgstr ")):
+                yield line.split(" ", 1)[1].strip('"')
+            elif line.startswith('"'):  # a message's continuation line
+                yield line.strip('"')
     for source in sorted(root.rglob("*.py")):
         yield from source.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -111,8 +111,8 @@ def _served(args, batches: list[int], models_dir: Path) -> dict:
 
 def _local(args, batches: list[int], models_dir: Path) -> dict:
     """The transformers backend on a random model, beside plain decoding."""
-    corpus = None if args.tiny else learning_corpus()
-    path = tiny_checkpoint_build(models_dir, size="tiny" if args.tiny else "3b", corpus=corpus)
+    # The corpus is read only where a vocabulary is learned: for "3b", on its first build.
+    path = tiny_checkpoint_build(models_dir, size="tiny" if args.tiny else "3b", corpus=learning_corpus())
     started = time.perf_counter()
     backend = TransformersBackend(
         VisionConfig(
