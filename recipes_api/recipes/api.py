@@ -77,9 +77,12 @@ class RecipeListApi(generics.ListAPIView):
 
     def list_query(self) -> dict:
         if not hasattr(self, "_query"):
-            serializer = RecipeListQuerySerializer(data=self.request.query_params)
-            serializer.is_valid(raise_exception=True)
-            self._query = serializer.validated_data
+            self._query = {}
+            # A plain page (what a scrolling phone asks for most) has nothing to validate.
+            if self.request.query_params.keys() & RecipeListQuerySerializer._declared_fields.keys():
+                serializer = RecipeListQuerySerializer(data=self.request.query_params)
+                serializer.is_valid(raise_exception=True)
+                self._query = serializer.validated_data
         return self._query
 
     @extend_schema(

@@ -25,8 +25,9 @@ def recipe_etag(recipe, *, query: dict) -> str:
     return quote_etag(f"{recipe.version}.{_digest(str(recipe.pk), str(recipe.photo_id), sorted(query.items()))}")
 
 
-def page_etag(recipes, *, links: dict, deleted: list, query: dict) -> str:
-    items = [(str(r.pk), r.version, str(r.photo_id)) for r in recipes]
+def page_etag(rows: list[dict], *, links: dict, deleted: list, query: dict) -> str:
+    """`rows`: the page as `selectors.recipe_list` reads it."""
+    items = [(str(row["id"]), row["version"], str(row["photo_id"])) for row in rows]
     return quote_etag(_digest(items, links, deleted, sorted(query.items())))
 
 

@@ -41,7 +41,7 @@ def library(alice, a_recipe):
 
 
 def found(owner, query) -> list[str]:
-    return [recipe.title for recipe in recipe_list(owner=owner, search=query)]
+    return [row["title"] for row in recipe_list(owner=owner, search=query)]
 
 
 def test_it_maps_languages_to_postgres_configurations():
