@@ -8,7 +8,8 @@ import torch
 import xgrammar as xgr
 
 from vision import GenerationIncomplete, GenerationOptions, GenerationRequest, Recipe, VisionConfig, backend_create
-from vision.batch_constraint import RowSpec
+from vision.batch_constraint import RowSpec, _ListedMasks
+from vision.constraint import bitmask_word
 from vision.tiny import ARCHITECTURES, tiny_checkpoint_build
 
 from .test_constraint import _spelled, _spelling
@@ -195,3 +196,38 @@ def test_it_masks_in_place_from_buffers_made_once_per_decode(tiny_backend):
     assert {name: tensor.data_ptr() for name, tensor in constraint.on_device.items()} == buffers
     assert grammar.closing_bias.device == tiny_backend.device
     assert tiny_backend.grammar.processor(budget=40).grammar.closing_bias is grammar.closing_bias
+
+
+VOCAB = 40_000  # over twice _ListedMasks.LISTED: masks too dense to list either way exist
+
+
+@pytest.mark.parametrize("allowed_share", [0.001, 0.5, 0.999])
+@pytest.mark.parametrize("width", [VOCAB - 100, VOCAB, VOCAB + 100])
+@pytest.mark.filterwarnings("ignore:The bitmask covers only")  # the wider logits, on purpose
+def test_a_listed_mask_masks_as_xgrammars_kernel_does(allowed_share, width):
+    """A mask is listed the second time it is seen and read from its list
+    after that: each time the logits come out as the kernel's, whether few
+    tokens are allowed, few forbidden or neither (left to the kernel), and
+    where the logits are narrower or wider than the bitmask."""
+    generator = torch.Generator().manual_seed(7)
+    allowed = torch.rand(VOCAB, generator=generator) < allowed_share
+    bitmask = _bitmask(allowed)
+    listed = _ListedMasks()
+
+    used = []
+    for _ in range(3):
+        logits = torch.randn(width, generator=generator)
+        expected = logits.clone().unsqueeze(0)
+        xgr.apply_token_bitmask_inplace(expected, bitmask.unsqueeze(0))
+        used.append(listed.apply(logits, bitmask))
+        if not used[-1]:
+            xgr.apply_token_bitmask_inplace(logits.unsqueeze(0), bitmask.unsqueeze(0))
+        assert torch.equal(logits, expected[0])
+
+    assert used == [False, allowed_share != 0.5, allowed_share != 0.5]
+
+
+def _bitmask(allowed: torch.Tensor) -> torch.Tensor:
+    """Token i allowed -> bit i % 32 of word i // 32."""
+    words = (allowed.view(-1, 32).to(torch.int64) << torch.arange(32)).sum(dim=1)
+    return torch.tensor([bitmask_word(int(word)) for word in words], dtype=torch.int32)
