@@ -77,11 +77,11 @@ class _ListedMasks:
     allow or forbid, for the CPU.
 
     xgrammar's CPU kernel walks every logit of a row (0.3-0.6 ms at Qwen's
-    151,936 tokens), yet a row's mask repeats: inside a string (a
-    description, a step: most of the steps that have a choice) it is the
-    same few masks again and again, nearly every token allowed. A mask seen
-    a second time is listed once (under 1 ms); from then on applying it
-    writes only its list. A mask seen once costs a hash of its 19 KB.
+    151,936 tokens), yet the same few masks come again and again: 93% of
+    the rows filled in a decode at that size (`bench/generate`) carried one
+    seen before in it. A mask seen a second time is listed once (under 1
+    ms); from then on applying it writes only its list. A mask seen once
+    costs a hash of its 19 KB.
     """
 
     CAPACITY = 256
