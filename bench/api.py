@@ -169,7 +169,7 @@ def _library_create(*, username: str, password: str, count: int):
     from django.db import transaction
 
     from recipes_api.accounts.models import User
-    from recipes_api.photos.models import Photo
+    from recipes_api.photos.models import Photo, photo_path, thumbnail_path
     from recipes_api.recipes.services import recipe_create
     from vision import schema
 
@@ -178,8 +178,8 @@ def _library_create(*, username: str, password: str, count: int):
         user = User.objects.create_user(username=username, password=password)
         for number in range(count):
             photo = Photo(owner=user, blurhash="LKO2?U%2Tw=w]~RBVZRi};RPxuwH", width=1600, height=1200, bytes=250_000)
-            photo.image.name = f"photos/{user.pk}/{photo.pk}.jpg"
-            photo.thumbnail.name = f"photos/{user.pk}/{photo.pk}.thumb.webp"
+            photo.image.name = photo_path(photo, "")
+            photo.thumbnail.name = thumbnail_path(photo, "")
             photo.sha256 = f"{number:064x}"
             photo.save()
             recipe = schema.Recipe.model_validate(_recipe_fields(number))

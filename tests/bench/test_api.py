@@ -26,6 +26,7 @@ def test_it_times_the_recipe_list_beside_a_trivial_endpoint_under_gunicorn():
         assert set(at_rate["statuses"]) == {"200"} and at_rate["requests"] == max(int(at_rate["rate"] * 2), 1)
         assert at_rate["p99_ms"] >= at_rate["p50_ms"] > 0
     assert figures["endpoints"]["list"]["items_per_page"] == 20
+    assert figures["endpoints"]["list"]["thumbnails_per_page"] == 20  # every recipe has a cover
     search = figures["endpoints"]["search"]
     assert search.get("supported") is False or search["items_per_page"] > 0  # measured once the list takes it
     assert figures["targets"]["list_vs_me_throughput"] > 0
