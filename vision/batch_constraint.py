@@ -17,8 +17,17 @@ without asking the grammar about the whole vocabulary. A finished row's
 mask allows only the stop tokens (which `generate()` then replaces with
 padding). On a CPU, where masking a row costs about as much as a small
 model's step, such rows are set directly instead of going through the mask
-kernel, and so are rows whose mask repeats one seen before (`_ListedMasks`).
+kernel, and so are rows whose mask allows or forbids few tokens, from the
+list of those tokens (`_ListedMasks`).
 A row the grammar refuses fails alone, with `RecipeInvalid`.
+
+Greedy decoding on a CPU checks first (`greedy=True`): the logits are
+already in host memory, and the row's best token is usually one the grammar
+allows (inside a string nearly every token is). Where it is, that token is
+what the mask would have chosen too, so the row needs neither a fill nor a
+mask; only rows whose best token the grammar refuses are filled and masked,
+and a forced or listed row only has its one token pushed above the rest.
+Nothing then runs beside the forward pass, which on a CPU shares the cores.
 
 Used only as a processor (no stopping criterion), it catches up itself:
 it reads the last tokens from `input_ids` and fills the mask in line.
@@ -31,6 +40,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import transformers
 import xgrammar as xgr
@@ -68,47 +78,51 @@ class _Row:
         self.accepted = 0  # tokens the matcher has taken, stop token included
         self.steps = 0  # processor calls made for this row
         self.done = False
+        self.wrapping = False  # its closing bias is on (the budget's reserve)
         self.masked_off = False  # its mask row allows only the stop tokens
         self.error: VisionError | None = None
 
 
 class _ListedMasks:
-    """Bitmask rows seen before, kept as the short list of the tokens they
-    allow or forbid, for the CPU.
+    """Bitmask rows kept as the short list of the tokens they allow or
+    forbid, for the CPU.
 
     xgrammar's CPU kernel walks every logit of a row (0.3-0.6 ms at Qwen's
-    151,936 tokens), yet the same few masks come again and again: 93% of
-    the rows filled in a decode at that size (`bench/generate`) carried one
-    seen before in it. A mask seen a second time is listed once (under 1
-    ms); from then on applying it writes only its list. A mask seen once
-    costs a hash of its 19 KB.
+    151,936 tokens), where listing a mask takes about 35 us and applying a
+    list writes only its tokens. The same few masks come again and again:
+    93% of the rows filled in a decode at that size (`bench/generate`)
+    carried one seen before in it. So lists are kept, by the mask's bytes
+    (a hash of its 19 KB), the least recently used dropped beyond CAPACITY.
     """
 
     CAPACITY = 256
     LISTED = 16_384  # a longer list costs about what the kernel does
 
     def __init__(self):
-        self.entries: OrderedDict[tuple, tuple[bool, torch.Tensor] | bool | None] = OrderedDict()
-        self.shifts = torch.arange(32, dtype=torch.int32)
+        self.entries: OrderedDict[tuple, tuple[bool, torch.Tensor] | bool] = OrderedDict()
 
-    def apply(self, logits: torch.Tensor, bitmask: torch.Tensor) -> bool:
+    def apply(self, logits: torch.Tensor, bitmask: torch.Tensor, *, greedy: bool = False) -> bool:
         """Mask the 1-D `logits` by the 1-D `bitmask` row as xgrammar's kernel
         would (the first min(len(logits), 32 * len(bitmask)) tokens); False,
-        changing nothing, where the row is better left to the kernel."""
+        changing nothing, where the row is better left to the kernel. With
+        `greedy`, a mask allowing few tokens only pushes the best of them
+        above all (what greedy decoding takes from the masked row)."""
         key = (logits.shape[-1], bitmask.numpy().tobytes())
-        if key not in self.entries:
-            self.entries[key] = None  # seen once: the kernel's, this time
+        entry = self.entries.get(key)
+        if entry is None:
+            entry = self.entries[key] = self._listed(bitmask, logits.shape[-1])
             if len(self.entries) > self.CAPACITY:
                 self.entries.popitem(last=False)
-            return False
-        if self.entries[key] is None:
-            self.entries[key] = self._listed(bitmask, logits.shape[-1])
-        self.entries.move_to_end(key)
-        entry = self.entries[key]
+        else:
+            self.entries.move_to_end(key)
         if not entry:
             return False
         allowed, ids = entry
-        if allowed:
+        if allowed and greedy and logits.shape[-1] <= 32 * bitmask.shape[-1]:
+            # argmax takes the first of equal logits: the lowest id, as on the
+            # masked row. (Logits past the bitmask stay unmasked, and compete.)
+            logits[ids[int(logits[ids].argmax())]] = float("inf")
+        elif allowed:
             kept = logits[ids]
             logits[: 32 * bitmask.shape[-1]].fill_(float("-inf"))
             logits[ids] = kept
@@ -117,12 +131,14 @@ class _ListedMasks:
         return True
 
     def _listed(self, bitmask: torch.Tensor, width: int) -> tuple[bool, torch.Tensor] | bool:
-        bits = ((bitmask.view(-1, 1) >> self.shifts) & 1).flatten()[:width].bool()
-        allowed = int(bits.sum())
+        # Token i is bit i % 32 of int32 word i // 32: in little-endian
+        # memory, bit i % 8 of byte i // 8.
+        bits = np.unpackbits(bitmask.numpy().view(np.uint8), bitorder="little")[:width].view(bool)
+        allowed = int(np.count_nonzero(bits))
         if allowed <= self.LISTED:
-            return True, bits.nonzero().flatten()
-        if bits.numel() - allowed <= self.LISTED:
-            return False, (~bits).nonzero().flatten()
+            return True, torch.from_numpy(np.flatnonzero(bits))
+        if bits.size - allowed <= self.LISTED:
+            return False, torch.from_numpy(np.flatnonzero(~bits))
         return False
 
 
@@ -135,10 +151,13 @@ class BatchConstraint(transformers.LogitsProcessor):
     first stop token, to `answer(tokens, row)`.
     """
 
-    def __init__(self, grammar: RecipeGrammar, rows: Sequence[RowSpec]):
+    def __init__(self, grammar: RecipeGrammar, rows: Sequence[RowSpec], *, greedy: bool = False):
         self.grammar = grammar
         self.rows = [_Row(grammar, spec) for spec in rows]
         self.device = grammar.closing_bias.device
+        # Check the best token first, fill only where the grammar refuses it:
+        # exact for greedy decoding, and cheap where the logits are on the host.
+        self.check_first = greedy and self.device.type == "cpu"
         size = len(self.rows)
         # Host buffers are pinned on CUDA so that their copies to the device
         # do not block. Each is rewritten only after the step that copied it
@@ -157,12 +176,16 @@ class BatchConstraint(transformers.LogitsProcessor):
         self.filled: list[int] = []
         self.only: dict[int, list[int]] = {}
         self.listed = _ListedMasks()
+        self.fills = 0  # row masks asked of the grammar, over the whole decode
         self.seen_length: int | None = None
         self.pending: Future | None = None
         self.stopping_criterion = _RowsDone(self)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if self.pending is None:
+        if self.check_first:
+            self._catch_up(input_ids)  # done already where the stopping criterion ran
+            self._plan()
+        elif self.pending is None:
             # Not driven by the stopping criterion (the first step, or a
             # caller of its own): catch up and fill now. Fills always run on
             # the grammar's one filler thread, which owns its batch matcher.
@@ -182,7 +205,8 @@ class BatchConstraint(transformers.LogitsProcessor):
         """The stopping criterion: take this step's tokens, start the next
         fill beside the forward pass, say which rows are done."""
         self._catch_up(input_ids)
-        self.pending = self.grammar.filler.submit(self._fill)
+        if not self.check_first:
+            self.pending = self.grammar.filler.submit(self._fill)
         done = self.on_device["done"]
         if done is not self.host["done"]:
             done.copy_(self.host["done"], non_blocking=True)
@@ -198,7 +222,8 @@ class BatchConstraint(transformers.LogitsProcessor):
         for index, (row, token) in enumerate(zip(self.rows, self.tokens.tolist(), strict=True)):
             if not row.done:
                 self._accept(row, token)
-                self.host["done"][index] = row.done
+                if row.done:
+                    self.host["done"][index] = True
 
     def _accept(self, row: _Row, token: int) -> None:
         if not row.matcher.accept_token(token):
@@ -212,6 +237,16 @@ class BatchConstraint(transformers.LogitsProcessor):
         """The next bitmask: for each live row the token the grammar forces
         or, where it forces none, the grammar's mask (rows filled in
         parallel); the stop-only row for finished ones."""
+        self._plan()
+        self.fills += len(self.filled)
+        if self.filled:
+            self.grammar.batch_matcher.batch_fill_next_token_bitmask(
+                [self.rows[index].matcher for index in self.filled], self.host["bitmask"], self.filled
+            )
+
+    def _plan(self) -> None:
+        """`_fill` short of asking the grammar for masks: the forced and
+        finished rows' masks, and in `filled` the rows that need the grammar's."""
         host, bitmask, stops = self.host, self.host["bitmask"], self.grammar.stop_token_list
         self.filled, self.only = [], {}
         for index, row in enumerate(self.rows):
@@ -222,7 +257,9 @@ class BatchConstraint(transformers.LogitsProcessor):
                     row.masked_off = True
                 self.only[index] = stops
                 continue
-            host["wrap_up"][index, 0] = 1.0 if row.steps + 1 > row.wrap_up_from else 0.0
+            if not row.wrapping and row.steps + 1 > row.wrap_up_from:
+                host["wrap_up"][index, 0] = 1.0
+                row.wrapping = True
             forced = self._forced_token(row.matcher)
             if forced is None:
                 self.filled.append(index)
@@ -231,10 +268,6 @@ class BatchConstraint(transformers.LogitsProcessor):
                 bitmask[index].zero_()
                 bitmask[index, word] = bitmask_word(1 << bit)
                 self.only[index] = [forced]
-        if self.filled:
-            self.grammar.batch_matcher.batch_fill_next_token_bitmask(
-                [self.rows[index].matcher for index in self.filled], bitmask, self.filled
-            )
 
     def _forced_token(self, matcher: xgr.GrammarMatcher) -> int | None:
         """The longest token spelling the start of the text the grammar forces next."""
@@ -255,21 +288,59 @@ class BatchConstraint(transformers.LogitsProcessor):
         for name, host in self.host.items():
             if name != "done" and buffers[name] is not host:
                 buffers[name].copy_(host, non_blocking=True)
-        vocab = min(work.shape[-1], self.grammar.vocab_size)
-        if any(row.steps > row.wrap_up_from for row in self.rows if not row.done):
-            work[:, :vocab].addcmul_(buffers["wrap_up"], self.grammar.closing_bias[:vocab].to(work.device))
+        self._bias(work, buffers["wrap_up"])
         if work.device.type != "cpu":
             # One kernel over every row: the forced and finished rows' masks are in the bitmask too.
             xgr.apply_token_bitmask_inplace(work, buffers["bitmask"])
         else:
             bitmask = buffers["bitmask"]
-            unlisted = [index for index in self.filled if not self.listed.apply(work[index], bitmask[index])]
+            if self.check_first:
+                self.filled = self._refused_rows(work)
+            unlisted = [
+                index
+                for index in self.filled
+                if not self.listed.apply(work[index], bitmask[index], greedy=self.check_first)
+            ]
             if unlisted:
                 xgr.apply_token_bitmask_inplace(work, bitmask, indices=unlisted)
             for index, allowed in self.only.items():
-                work[index].fill_(float("-inf"))
-                work[index, allowed] = 0.0
+                if self.check_first:  # greedy decoding takes the one token pushed above all
+                    work[index, allowed[0]] = float("inf")
+                else:
+                    work[index].fill_(float("-inf"))
+                    work[index, allowed] = 0.0
         return work if work.device == scores.device else work.to(scores.device)
+
+    def _bias(self, work: torch.Tensor, wrap_up: torch.Tensor) -> None:
+        """Add the closing bias to the rows inside their budget's reserve."""
+        wrapping = [index for index, row in enumerate(self.rows) if row.wrapping and not row.done]
+        if not wrapping:
+            return
+        grammar = self.grammar
+        if work.device.type == "cpu" and work.shape[-1] >= grammar.vocab_size:
+            for index in wrapping:  # a few hundred entries, not the whole row
+                work[index].index_add_(0, grammar.closing_ids, grammar.closing_values)
+            return
+        vocab = min(work.shape[-1], grammar.vocab_size)
+        work[:, :vocab].addcmul_(wrap_up, grammar.closing_bias[:vocab].to(work.device))
+
+    def _refused_rows(self, work: torch.Tensor) -> list[int]:
+        """Of the rows in `filled`, those whose best token in `work` (host
+        logits, bias applied) the grammar refuses, with their masks filled.
+        A row whose best token is allowed keeps its logits: greedy decoding
+        takes that token, as it would have under the mask."""
+        refused = []
+        for index in self.filled:
+            matcher = self.rows[index].matcher
+            # numpy's argmax is vectorised; torch's walks 151,936 logits
+            # about eight times slower on one CPU thread.
+            if matcher.accept_token(int(work[index].numpy().argmax())):
+                matcher.rollback(1)  # taken for real when the step's tokens are read
+            else:
+                matcher.fill_next_token_bitmask(self.host["bitmask"], index)
+                refused.append(index)
+        self.fills += len(refused)
+        return refused
 
     # --- after the decode -------------------------------------------------
 

@@ -75,6 +75,10 @@ class RecipeGrammar:
     stop_token_ids: frozenset[int]
     compiler: xgr.GrammarCompiler
     stop_only: torch.Tensor = field(compare=False, repr=False, default=None)
+    # The closing bias's few nonzero entries (host tensors): on a CPU, adding
+    # these is cheaper than adding the whole dense row.
+    closing_ids: torch.Tensor = field(compare=False, repr=False, default=None)
+    closing_values: torch.Tensor = field(compare=False, repr=False, default=None)
     batch_matcher: xgr.BatchGrammarMatcher = field(default_factory=xgr.BatchGrammarMatcher, compare=False, repr=False)
     filler: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="grammar"),
@@ -110,15 +114,19 @@ class RecipeGrammar:
             for token_id, text in reversed(list(enumerate(texts)))
             if text and text.encode() == token_bytes[token_id]
         }
+        closing_bias = _closing_bias(texts, vocab_size)
+        closing_ids = closing_bias.nonzero().flatten()
         return cls(
             compiled,
-            _closing_bias(texts, vocab_size).to(device),
+            closing_bias.to(device),
             vocab_size,
             token_ids,
             token_bytes,
             frozenset(info.stop_token_ids),
             compiler,
             stop_only=_stop_only(info.stop_token_ids, vocab_size),
+            closing_ids=closing_ids,
+            closing_values=closing_bias[closing_ids],
         )
 
     def for_language(self, language: str | None) -> xgr.CompiledGrammar:
@@ -139,16 +147,17 @@ class RecipeGrammar:
                 self._pinned.popitem(last=False)
         return compiled
 
-    def processor(self, rows: Sequence[RowSpec] | None = None, **one_row) -> BatchConstraint:
+    def processor(self, rows: Sequence[RowSpec] | None = None, *, greedy: bool = False, **one_row) -> BatchConstraint:
         """A logits processor (and stopping criterion) for one `generate()`
         call over `rows`, one `RowSpec` per row of the batch; or, with
         keyword arguments instead, for one row: `processor(budget=...,
-        on_token=..., language=...)`. Raises ValueError for a malformed
-        language tag."""
+        on_token=..., language=...)`. `greedy` says the call decodes
+        greedily (it lets the processor skip masks the choice cannot need).
+        Raises ValueError for a malformed language tag."""
         from vision.batch_constraint import BatchConstraint, RowSpec
 
         rows = list(rows) if rows is not None else [RowSpec(**one_row)]
-        return BatchConstraint(self, rows)
+        return BatchConstraint(self, rows, greedy=greedy)
 
 
 def _compile(compiler: xgr.GrammarCompiler, *, language: str | None) -> xgr.CompiledGrammar:

@@ -96,10 +96,11 @@ class TransformersBackend:
             )
             for request in requests
         ]
-        constraint = self.grammar.processor(rows)
+        options = requests[0].options
+        greedy = options.temperature <= 0
+        constraint = self.grammar.processor(rows, greedy=greedy)
         inputs = self._inputs_batch(requests)
         prompt_length = inputs["input_ids"].shape[1]
-        options = requests[0].options
         if options.seed is not None:
             torch.manual_seed(options.seed)
         budget = max(row.budget for row in rows)
@@ -112,7 +113,7 @@ class TransformersBackend:
             # torch version it fails on decodes as usual rather than not at all.
             logger.warning("fast path 'static' failed to compile (%s); decoding as usual from now on", error)
             self.fast_path = "off"
-            constraint = self.grammar.processor(rows)
+            constraint = self.grammar.processor(rows, greedy=greedy)
             if options.seed is not None:
                 torch.manual_seed(options.seed)
             output = self._generate(inputs, constraint, budget, options.temperature)

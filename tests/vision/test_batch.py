@@ -198,19 +198,66 @@ def test_it_masks_in_place_from_buffers_made_once_per_decode(tiny_backend):
     assert tiny_backend.grammar.processor(budget=40).grammar.closing_bias is grammar.closing_bias
 
 
+def test_greedy_decoding_checks_the_best_token_first_and_writes_what_masking_every_step_writes(
+    batching_backend, photos
+):
+    # On a CPU a greedy decode fills and masks only the rows whose best token
+    # the grammar refuses; the tokens must be those of masking every row at
+    # every step. Budgets of 300 put the last 150 steps in the closing reserve.
+    requests = [
+        GenerationRequest([photos["dish.jpg"]], GenerationOptions(max_new_tokens=300)),
+        GenerationRequest([photos["recipe_card.png"]], GenerationOptions(mode="recipe_card", max_new_tokens=300)),
+    ]
+    inputs = batching_backend._inputs_batch(requests)
+    rows = [RowSpec(budget=300), RowSpec(budget=300)]
+    grammar = batching_backend.grammar
+    checking, masking = grammar.processor(rows, greedy=True), grammar.processor(rows)
+
+    checked = batching_backend._generate(inputs, checking, 300, 0.0)
+    masked = batching_backend._generate(inputs, masking, 300, 0.0)
+
+    assert checking.check_first and not masking.check_first
+    assert torch.equal(checked, masked)
+    assert any(row.wrapping for row in masking.rows)
+    assert checking.fills < masking.fills / 2, (checking.fills, masking.fills)
+
+
+@pytest.mark.parametrize("narrower", [0, 64])
+def test_the_closing_bias_goes_only_to_rows_inside_their_reserve(tiny_backend, narrower):
+    # On a CPU only the bias's nonzero entries are added; where the logits
+    # are narrower than the grammar's vocabulary the dense bias is cut to fit.
+    grammar = tiny_backend.grammar
+    constraint = grammar.processor([RowSpec(budget=40), RowSpec(budget=40), RowSpec(budget=40)])
+    constraint.rows[0].wrapping = True
+    constraint.host["wrap_up"][0, 0] = 1.0
+    constraint.rows[2].wrapping = constraint.rows[2].done = True  # finished: never biased
+    width = grammar.vocab_size - narrower
+    work = torch.randn(3, width)
+    expected = work.clone()
+    expected[0] += grammar.closing_bias[:width]
+
+    constraint._bias(work, constraint.host["wrap_up"])
+
+    assert torch.equal(work, expected)
+    assert int((grammar.closing_bias != 0).sum()) == len(grammar.closing_ids) > 0
+
+
 VOCAB = 40_000  # over twice _ListedMasks.LISTED: masks too dense to list either way exist
 
 
 @pytest.mark.parametrize("allowed_share", [0.001, 0.5, 0.999])
 @pytest.mark.parametrize("width", [VOCAB - 100, VOCAB, VOCAB + 100])
 @pytest.mark.filterwarnings("ignore:The bitmask covers only")  # the wider logits, on purpose
-def test_a_listed_mask_masks_as_xgrammars_kernel_does(allowed_share, width):
-    """A mask is listed the second time it is seen and read from its list
-    after that: each time the logits come out as the kernel's, whether few
-    tokens are allowed, few forbidden or neither (left to the kernel), and
-    where the logits are narrower or wider than the bitmask."""
+@pytest.mark.parametrize("greedy", [False, True])
+def test_a_listed_mask_masks_as_xgrammars_kernel_does(allowed_share, width, greedy):
+    """A mask is listed when first seen and read from its list after that:
+    each time the logits come out as the kernel's (for greedy decoding, with
+    the same best token), whether few tokens are allowed, few forbidden or
+    neither (left to the kernel), and where the logits are narrower or wider
+    than the bitmask."""
     generator = torch.Generator().manual_seed(7)
     allowed = torch.rand(VOCAB, generator=generator) < allowed_share
+    allowed[[5, 37, 38, VOCAB - 1]] = allowed_share > 0.01  # the edges of a word
     bitmask = _bitmask(allowed)
     listed = _ListedMasks()
 
@@ -219,12 +266,16 @@ def test_a_listed_mask_masks_as_xgrammars_kernel_does(allowed_share, width):
         logits = torch.randn(width, generator=generator)
         expected = logits.clone().unsqueeze(0)
         xgr.apply_token_bitmask_inplace(expected, bitmask.unsqueeze(0))
-        used.append(listed.apply(logits, bitmask))
+        used.append(listed.apply(logits, bitmask, greedy=greedy))
         if not used[-1]:
             xgr.apply_token_bitmask_inplace(logits.unsqueeze(0), bitmask.unsqueeze(0))
-        assert torch.equal(logits, expected[0])
+        if greedy:
+            assert int(logits.argmax()) == int(expected[0].argmax())
+        else:
+            assert torch.equal(logits, expected[0])
 
-    assert used == [False, allowed_share != 0.5, allowed_share != 0.5]
+    assert used == [allowed_share != 0.5] * 3
+    assert len(listed.entries) == 1
 
 
 def _bitmask(allowed: torch.Tensor) -> torch.Tensor:
