@@ -14,8 +14,8 @@ Only rows that have a choice cost a fill. Where the grammar forces the next
 text (a key name, the punctuation around it: over half the steps of a
 recipe), the row's mask allows just the longest token spelling it, found
 without asking the grammar about the whole vocabulary. A finished row's
-mask allows only the stop tokens (which `generate()` then replaces with
-padding). On a CPU, where masking a row costs about as much as a small
+mask allows only the stop tokens: they are its padding (the backend
+leaves stopping to the constraint, not to `generate()`'s own stop check). On a CPU, where masking a row costs about as much as a small
 model's step, such rows are set directly instead of going through the mask
 kernel, and so are rows whose mask allows or forbids few tokens, from the
 list of those tokens (`_ListedMasks`).
@@ -25,7 +25,8 @@ Greedy decoding on a CPU checks first (`greedy=True`): the logits are
 already in host memory, and the row's best token is usually one the grammar
 allows (inside a string nearly every token is). Where it is, that token is
 what the mask would have chosen too, so the row needs neither a fill nor a
-mask; only rows whose best token the grammar refuses are filled and masked,
+mask, and its matcher keeps the token it accepted to check it (given back
+if another is chosen after all); only rows whose best token the grammar refuses are filled and masked,
 and a forced or listed row only has its one token pushed above the rest.
 Nothing then runs beside the forward pass, which on a CPU shares the cores.
 
@@ -80,6 +81,7 @@ class _Row:
         self.done = False
         self.wrapping = False  # its closing bias is on (the budget's reserve)
         self.masked_off = False  # its mask row allows only the stop tokens
+        self.ahead: int | None = None  # its best token, checked first and already accepted
         self.error: VisionError | None = None
 
 
@@ -99,7 +101,7 @@ class _ListedMasks:
     LISTED = 16_384  # a longer list costs about what the kernel does
 
     def __init__(self):
-        self.entries: OrderedDict[tuple, tuple[bool, torch.Tensor] | bool] = OrderedDict()
+        self.entries: OrderedDict[tuple, tuple[bool, np.ndarray] | bool] = OrderedDict()
 
     def apply(self, logits: torch.Tensor, bitmask: torch.Tensor, *, greedy: bool = False) -> bool:
         """Mask the 1-D `logits` by the 1-D `bitmask` row as xgrammar's kernel
@@ -118,27 +120,28 @@ class _ListedMasks:
         if not entry:
             return False
         allowed, ids = entry
+        row = logits.numpy()  # numpy indexes a few ids several times faster than torch
         if allowed and greedy and logits.shape[-1] <= 32 * bitmask.shape[-1]:
             # argmax takes the first of equal logits: the lowest id, as on the
             # masked row. (Logits past the bitmask stay unmasked, and compete.)
-            logits[ids[int(logits[ids].argmax())]] = float("inf")
+            row[ids[row[ids].argmax()]] = np.inf
         elif allowed:
-            kept = logits[ids]
-            logits[: 32 * bitmask.shape[-1]].fill_(float("-inf"))
-            logits[ids] = kept
+            kept = row[ids]
+            row[: 32 * bitmask.shape[-1]] = -np.inf
+            row[ids] = kept
         else:
-            logits.index_fill_(0, ids, float("-inf"))
+            row[ids] = -np.inf
         return True
 
-    def _listed(self, bitmask: torch.Tensor, width: int) -> tuple[bool, torch.Tensor] | bool:
+    def _listed(self, bitmask: torch.Tensor, width: int) -> tuple[bool, np.ndarray] | bool:
         # Token i is bit i % 32 of int32 word i // 32: in little-endian
         # memory, bit i % 8 of byte i // 8.
         bits = np.unpackbits(bitmask.numpy().view(np.uint8), bitorder="little")[:width].view(bool)
         allowed = int(np.count_nonzero(bits))
         if allowed <= self.LISTED:
-            return True, torch.from_numpy(np.flatnonzero(bits))
+            return True, np.flatnonzero(bits)
         if bits.size - allowed <= self.LISTED:
-            return False, torch.from_numpy(np.flatnonzero(~bits))
+            return False, np.flatnonzero(~bits)
         return False
 
 
@@ -218,15 +221,22 @@ class BatchConstraint(transformers.LogitsProcessor):
             self.seen_length = input_ids.shape[1]
             return
         self.seen_length = input_ids.shape[1]
-        self.tokens.copy_(input_ids[:, -1])
-        for index, (row, token) in enumerate(zip(self.rows, self.tokens.tolist(), strict=True)):
+        last = input_ids[:, -1]
+        if last.device.type == "cpu":
+            tokens = last.tolist()
+        else:  # through the pinned buffer: no host memory allocated per step
+            tokens = self.tokens.copy_(last).tolist()
+        for index, (row, token) in enumerate(zip(self.rows, tokens, strict=True)):
             if not row.done:
                 self._accept(row, token)
                 if row.done:
                     self.host["done"][index] = True
 
     def _accept(self, row: _Row, token: int) -> None:
-        if not row.matcher.accept_token(token):
+        ahead, row.ahead = row.ahead, None
+        if ahead is not None and ahead != token:  # not chosen after all (NaN logits)
+            row.matcher.rollback(1)
+        if ahead != token and not row.matcher.accept_token(token):
             row.error = RecipeInvalid("the model produced a token the recipe grammar forbids")
             row.done = True
             return
@@ -247,12 +257,12 @@ class BatchConstraint(transformers.LogitsProcessor):
     def _plan(self) -> None:
         """`_fill` short of asking the grammar for masks: the forced and
         finished rows' masks, and in `filled` the rows that need the grammar's."""
-        host, bitmask, stops = self.host, self.host["bitmask"], self.grammar.stop_token_list
+        host, bitmask, stops = self.host, self.host["bitmask"].numpy(), self.grammar.stop_token_list
         self.filled, self.only = [], {}
         for index, row in enumerate(self.rows):
             if row.done:
                 if not row.masked_off:
-                    bitmask[index].copy_(self.grammar.stop_only)
+                    bitmask[index] = self.grammar.stop_only.numpy()
                     host["wrap_up"][index, 0] = 0.0
                     row.masked_off = True
                 self.only[index] = stops
@@ -263,11 +273,12 @@ class BatchConstraint(transformers.LogitsProcessor):
             forced = self._forced_token(row.matcher)
             if forced is None:
                 self.filled.append(index)
-            else:
+                continue
+            self.only[index] = [forced]
+            if not self.check_first:  # which sets the forced token itself, without the bitmask
                 word, bit = divmod(forced, 32)
-                bitmask[index].zero_()
+                bitmask[index] = 0
                 bitmask[index, word] = bitmask_word(1 << bit)
-                self.only[index] = [forced]
 
     def _forced_token(self, matcher: xgr.GrammarMatcher) -> int | None:
         """The longest token spelling the start of the text the grammar forces next."""
@@ -293,9 +304,9 @@ class BatchConstraint(transformers.LogitsProcessor):
             # One kernel over every row: the forced and finished rows' masks are in the bitmask too.
             xgr.apply_token_bitmask_inplace(work, buffers["bitmask"])
         else:
-            bitmask = buffers["bitmask"]
+            bitmask, logits = buffers["bitmask"], work.numpy()
             if self.check_first:
-                self.filled = self._refused_rows(work)
+                self.filled = self._refused_rows(logits)
             unlisted = [
                 index
                 for index in self.filled
@@ -305,7 +316,7 @@ class BatchConstraint(transformers.LogitsProcessor):
                 xgr.apply_token_bitmask_inplace(work, bitmask, indices=unlisted)
             for index, allowed in self.only.items():
                 if self.check_first:  # greedy decoding takes the one token pushed above all
-                    work[index, allowed[0]] = float("inf")
+                    logits[index, allowed[0]] = np.inf
                 else:
                     work[index].fill_(float("-inf"))
                     work[index, allowed] = 0.0
@@ -318,26 +329,30 @@ class BatchConstraint(transformers.LogitsProcessor):
             return
         grammar = self.grammar
         if work.device.type == "cpu" and work.shape[-1] >= grammar.vocab_size:
+            logits = work.numpy()
             for index in wrapping:  # a few hundred entries, not the whole row
-                work[index].index_add_(0, grammar.closing_ids, grammar.closing_values)
+                logits[index, grammar.closing_ids] += grammar.closing_values
             return
         vocab = min(work.shape[-1], grammar.vocab_size)
         work[:, :vocab].addcmul_(wrap_up, grammar.closing_bias[:vocab].to(work.device))
 
-    def _refused_rows(self, work: torch.Tensor) -> list[int]:
-        """Of the rows in `filled`, those whose best token in `work` (host
-        logits, bias applied) the grammar refuses, with their masks filled.
-        A row whose best token is allowed keeps its logits: greedy decoding
-        takes that token, as it would have under the mask."""
+    def _refused_rows(self, logits: np.ndarray) -> list[int]:
+        """Of the rows in `filled`, those whose best token in `logits` (the
+        host logits, bias applied) the grammar refuses, with their masks
+        filled. A row whose best token is allowed keeps its logits: greedy
+        decoding takes that token, as it would have under the mask. The
+        matcher accepts it now (`_Row.ahead`), not again when the step's
+        tokens are read."""
         refused = []
         for index in self.filled:
-            matcher = self.rows[index].matcher
+            row = self.rows[index]
             # numpy's argmax is vectorised; torch's walks 151,936 logits
             # about eight times slower on one CPU thread.
-            if matcher.accept_token(int(work[index].numpy().argmax())):
-                matcher.rollback(1)  # taken for real when the step's tokens are read
+            best = int(logits[index].argmax())
+            if row.matcher.accept_token(best):
+                row.ahead = best
             else:
-                matcher.fill_next_token_bitmask(self.host["bitmask"], index)
+                row.matcher.fill_next_token_bitmask(self.host["bitmask"], index)
                 refused.append(index)
         self.fills += len(refused)
         return refused
@@ -357,6 +372,9 @@ class BatchConstraint(transformers.LogitsProcessor):
         if state.error is not None:
             raise state.error
         matcher = state.matcher
+        if state.ahead is not None:  # checked at a step whose token was never read
+            matcher.rollback(1)
+            state.ahead = None
         # Without the stopping criterion the last token is still unseen.
         unseen = [] if state.done else list(new_tokens[state.accepted :])
         closed = all(matcher.accept_token(int(token)) for token in unseen)

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 import xgrammar as xgr
 
@@ -75,10 +76,10 @@ class RecipeGrammar:
     stop_token_ids: frozenset[int]
     compiler: xgr.GrammarCompiler
     stop_only: torch.Tensor = field(compare=False, repr=False, default=None)
-    # The closing bias's few nonzero entries (host tensors): on a CPU, adding
+    # The closing bias's few nonzero entries (numpy arrays): on a CPU, adding
     # these is cheaper than adding the whole dense row.
-    closing_ids: torch.Tensor = field(compare=False, repr=False, default=None)
-    closing_values: torch.Tensor = field(compare=False, repr=False, default=None)
+    closing_ids: np.ndarray = field(compare=False, repr=False, default=None)
+    closing_values: np.ndarray = field(compare=False, repr=False, default=None)
     batch_matcher: xgr.BatchGrammarMatcher = field(default_factory=xgr.BatchGrammarMatcher, compare=False, repr=False)
     filler: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="grammar"),
@@ -115,7 +116,7 @@ class RecipeGrammar:
             if text and text.encode() == token_bytes[token_id]
         }
         closing_bias = _closing_bias(texts, vocab_size)
-        closing_ids = closing_bias.nonzero().flatten()
+        closing_ids = closing_bias.nonzero().flatten().numpy()
         return cls(
             compiled,
             closing_bias.to(device),
@@ -126,7 +127,7 @@ class RecipeGrammar:
             compiler,
             stop_only=_stop_only(info.stop_token_ids, vocab_size),
             closing_ids=closing_ids,
-            closing_values=closing_bias[closing_ids],
+            closing_values=closing_bias.numpy()[closing_ids],
         )
 
     def for_language(self, language: str | None) -> xgr.CompiledGrammar:

@@ -134,7 +134,10 @@ class TransformersBackend:
                 logits_processor=LogitsProcessorList([constraint]),
                 stopping_criteria=StoppingCriteriaList([constraint.stopping_criterion]),
                 max_new_tokens=self._generate_length(inputs["input_ids"].shape[1], budget),
-                eos_token_id=self.stop_token_ids,
+                # The constraint stops each row, and a finished row's mask
+                # allows only stop tokens: transformers' own stop check and
+                # padding would redo that work at every step.
+                eos_token_id=None,
                 pad_token_id=self.stop_token_ids[0],
                 **FAST_PATHS[self.fast_path],
                 **_sampling(temperature),

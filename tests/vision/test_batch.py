@@ -222,6 +222,33 @@ def test_greedy_decoding_checks_the_best_token_first_and_writes_what_masking_eve
     assert checking.fills < masking.fills / 2, (checking.fills, masking.fills)
 
 
+@pytest.mark.parametrize("criterion", [True, False])
+def test_a_checked_token_that_is_not_chosen_is_given_back(tiny_backend, criterion):
+    # Greedy decoding on a CPU accepts a row's best token to check it, and
+    # keeps it. Here another token is chosen each time (a caller's own
+    # choice): the matcher gives the checked one back and takes the chosen
+    # one, whether the stopping criterion reads the tokens or the processor
+    # catches up itself (then the answer reads the last, checked already).
+    # The best token is a quote: kept by mistake, it would end the string
+    # the row is inside.
+    grammar, tokenizer = tiny_backend.grammar, tiny_backend.processor.tokenizer
+    whole = _spelled(grammar, tokenizer, json.dumps(VALID, ensure_ascii=False), tiny_backend.stop_token_ids)
+    (decoy,) = tokenizer.encode('"', add_special_tokens=False)
+    constraint = grammar.processor([RowSpec(budget=len(whole))], greedy=True)
+    ids, given_back = torch.zeros((1, 1), dtype=torch.long), 0
+    for step, token in enumerate(whole):
+        best = decoy if step < len(whole) - 1 else token  # the stop token is taken as checked
+        constraint(ids, _spelling([best], grammar.vocab_size)[:1])
+        given_back += constraint.rows[0].ahead == decoy != token
+        ids = torch.cat([ids, torch.tensor([[token]])], dim=1)
+        if criterion:
+            constraint.stopping_criterion(ids, None)
+
+    assert constraint.check_first and given_back > 10, given_back
+    assert constraint.rows[0].error is None and constraint.rows[0].done == criterion
+    assert constraint.answer(whole).title == VALID["title"]
+
+
 @pytest.mark.parametrize("narrower", [0, 64])
 def test_the_closing_bias_goes_only_to_rows_inside_their_reserve(tiny_backend, narrower):
     # On a CPU only the bias's nonzero entries are added; where the logits
