@@ -20,7 +20,7 @@ def test_it_prints_its_figures_as_one_json_object(settings):
     for decode in figures["decode"].values():
         assert 0 < decode["steps"] <= 320
         assert decode["constrained_share_of_plain_speed"] > 0
-        assert len(decode["share_by_pair"]) == 1
+        assert len(decode["share_by_pair"]) == 1 and decode["share_fastest_runs"] == decode["share_by_pair"][0]
         assert 0 < decode["constraint_ms_per_step"] and 0 < decode["plain_share_if_only_the_constraint_cost"] < 1
         # Greedy on a CPU: only rows whose best token the grammar refuses are filled.
         assert 0 < decode["grammar_fills_per_row_step"] < 0.5
