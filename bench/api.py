@@ -288,7 +288,7 @@ def _load_at_rate(url: str, headers: dict, *, rate: float, seconds: float, concu
             scheduled = started + number / rate
             time.sleep(max(scheduled - time.perf_counter(), 0))
             pool.submit(send, scheduled)
-    return {"rate": round(rate, 1), **_figures(latencies, statuses)}
+    return {"rate": round(rate, 1), "scheduled": count, **_figures(latencies, statuses)}
 
 
 def _figures(latencies: list[float], statuses: dict[str, int]) -> dict:
