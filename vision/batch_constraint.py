@@ -14,11 +14,12 @@ Only rows that have a choice cost a fill. Where the grammar forces the next
 text (a key name, the punctuation around it: over half the steps of a
 recipe), the row's mask allows just the longest token spelling it, found
 without asking the grammar about the whole vocabulary. A finished row's
-mask allows only the stop tokens: they are its padding (the backend
-leaves stopping to the constraint, not to `generate()`'s own stop check). On a CPU, where masking a row costs about as much as a small
-model's step, such rows are set directly instead of going through the mask
-kernel, and so are rows whose mask allows or forbids few tokens, from the
-list of those tokens (`_ListedMasks`).
+mask allows only the stop tokens: they are its padding (the backend leaves
+stopping to the constraint, not to `generate()`'s own stop check). On a
+CPU, where masking a row costs about as much as a small model's step, such
+rows are set directly instead of going through the mask kernel, and so are
+rows whose mask allows or forbids few tokens, from the list of those tokens
+(`_ListedMasks`).
 A row the grammar refuses fails alone, with `RecipeInvalid`.
 
 Greedy decoding on a CPU checks first (`greedy=True`): the logits are
@@ -26,8 +27,9 @@ already in host memory, and the row's best token is usually one the grammar
 allows (inside a string nearly every token is). Where it is, that token is
 what the mask would have chosen too, so the row needs neither a fill nor a
 mask, and its matcher keeps the token it accepted to check it (given back
-if another is chosen after all); only rows whose best token the grammar refuses are filled and masked,
-and a forced or listed row only has its one token pushed above the rest.
+if another is chosen after all); only rows whose best token the grammar
+refuses are filled and masked, and a forced or listed row only has its one
+token pushed above the rest.
 Nothing then runs beside the forward pass, which on a CPU shares the cores.
 
 Used only as a processor (no stopping criterion), it catches up itself:
@@ -83,6 +85,12 @@ class _Row:
         self.masked_off = False  # its mask row allows only the stop tokens
         self.ahead: int | None = None  # its best token, checked first and already accepted
         self.error: VisionError | None = None
+
+    def give_back(self) -> None:
+        """Undo the checked token's acceptance, if one is pending."""
+        if self.ahead is not None:
+            self.matcher.rollback(1)
+            self.ahead = None
 
 
 class _ListedMasks:
@@ -233,13 +241,14 @@ class BatchConstraint(transformers.LogitsProcessor):
                     self.host["done"][index] = True
 
     def _accept(self, row: _Row, token: int) -> None:
-        ahead, row.ahead = row.ahead, None
-        if ahead is not None and ahead != token:  # not chosen after all (NaN logits)
-            row.matcher.rollback(1)
-        if ahead != token and not row.matcher.accept_token(token):
-            row.error = RecipeInvalid("the model produced a token the recipe grammar forbids")
-            row.done = True
-            return
+        if row.ahead == token:  # accepted when it was checked
+            row.ahead = None
+        else:
+            row.give_back()  # not chosen after all (NaN logits, a caller's own choice)
+            if not row.matcher.accept_token(token):
+                row.error = RecipeInvalid("the model produced a token the recipe grammar forbids")
+                row.done = True
+                return
         row.accepted += 1
         row.done = row.matcher.is_terminated() or row.accepted >= row.budget
 
@@ -372,9 +381,7 @@ class BatchConstraint(transformers.LogitsProcessor):
         if state.error is not None:
             raise state.error
         matcher = state.matcher
-        if state.ahead is not None:  # checked at a step whose token was never read
-            matcher.rollback(1)
-            state.ahead = None
+        state.give_back()  # checked at a step whose token was never read
         # Without the stopping criterion the last token is still unseen.
         unseen = [] if state.done else list(new_tokens[state.accepted :])
         closed = all(matcher.accept_token(int(token)) for token in unseen)
