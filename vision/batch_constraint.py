@@ -38,6 +38,7 @@ it reads the last tokens from `input_ids` and fills the mask in line.
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -85,6 +86,12 @@ class _Row:
         self.masked_off = False  # its mask row allows only the stop tokens
         self.ahead: int | None = None  # its best token, checked first and already accepted
         self.error: VisionError | None = None
+
+    def step(self) -> None:
+        """Count a processor call for this row, telling `on_token` first."""
+        if self.on_token is not None:
+            self.on_token(self.steps)
+        self.steps += 1
 
     def give_back(self) -> None:
         """Undo the checked token's acceptance, if one is pending."""
@@ -188,15 +195,15 @@ class BatchConstraint(transformers.LogitsProcessor):
         self.only: dict[int, list[int]] = {}
         self.listed = _ListedMasks()
         self.fills = 0  # row masks asked of the grammar, over the whole decode
+        self.stop_token = grammar.stop_token_list[0]  # a finished row's padding, when checking first
         self.seen_length: int | None = None
         self.pending: Future | None = None
         self.stopping_criterion = _RowsDone(self)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if self.check_first:
-            self._catch_up(input_ids)  # done already where the stopping criterion ran
-            self._plan()
-        elif self.pending is None:
+            return self._check_first(input_ids, scores)
+        if self.pending is None:
             # Not driven by the stopping criterion (the first step, or a
             # caller of its own): catch up and fill now. Fills always run on
             # the grammar's one filler thread, which owns its batch matcher.
@@ -207,16 +214,14 @@ class BatchConstraint(transformers.LogitsProcessor):
             self.pending = None
         for row in self.rows:
             if not row.done:
-                if row.on_token is not None:
-                    row.on_token(row.steps)
-                row.steps += 1
+                row.step()
         return self._mask(scores)
 
     def _after_step(self, input_ids: torch.LongTensor) -> torch.BoolTensor:
         """The stopping criterion: take this step's tokens, start the next
         fill beside the forward pass, say which rows are done."""
         self._catch_up(input_ids)
-        if not self.check_first:
+        if not self.check_first:  # which fills in line, only the rows that need it
             self.pending = self.grammar.filler.submit(self._fill)
         done = self.on_device["done"]
         if done is not self.host["done"]:
@@ -250,7 +255,9 @@ class BatchConstraint(transformers.LogitsProcessor):
                 row.done = True
                 return
         row.accepted += 1
-        row.done = row.matcher.is_terminated() or row.accepted >= row.budget
+        # Only a stop token ends a matcher: asking it at every step costs a call.
+        stopped = token in self.grammar.stop_token_ids and row.matcher.is_terminated()
+        row.done = stopped or row.accepted >= row.budget
 
     def _fill(self) -> None:
         """The next bitmask: for each live row the token the grammar forces
@@ -284,19 +291,14 @@ class BatchConstraint(transformers.LogitsProcessor):
                 self.filled.append(index)
                 continue
             self.only[index] = [forced]
-            if not self.check_first:  # which sets the forced token itself, without the bitmask
-                word, bit = divmod(forced, 32)
-                bitmask[index] = 0
-                bitmask[index, word] = bitmask_word(1 << bit)
+            word, bit = divmod(forced, 32)
+            bitmask[index] = 0
+            bitmask[index, word] = bitmask_word(1 << bit)
 
     def _forced_token(self, matcher: xgr.GrammarMatcher) -> int | None:
         """The longest token spelling the start of the text the grammar forces next."""
         forced = matcher.find_jump_forward_string()
-        for end in range(min(len(forced), 32), 0, -1):
-            token_id = self.grammar.token_ids.get(forced[:end])
-            if token_id is not None:
-                return token_id
-        return None
+        return self.grammar.forced_token(forced) if forced else None
 
     def _mask(self, scores: torch.FloatTensor) -> torch.FloatTensor:
         # transformers hands over a float32 copy of the logits, ours to edit.
@@ -313,22 +315,13 @@ class BatchConstraint(transformers.LogitsProcessor):
             # One kernel over every row: the forced and finished rows' masks are in the bitmask too.
             xgr.apply_token_bitmask_inplace(work, buffers["bitmask"])
         else:
-            bitmask, logits = buffers["bitmask"], work.numpy()
-            if self.check_first:
-                self.filled = self._refused_rows(logits)
-            unlisted = [
-                index
-                for index in self.filled
-                if not self.listed.apply(work[index], bitmask[index], greedy=self.check_first)
-            ]
+            bitmask = buffers["bitmask"]
+            unlisted = [index for index in self.filled if not self.listed.apply(work[index], bitmask[index])]
             if unlisted:
                 xgr.apply_token_bitmask_inplace(work, bitmask, indices=unlisted)
             for index, allowed in self.only.items():
-                if self.check_first:  # greedy decoding takes the one token pushed above all
-                    logits[index, allowed[0]] = np.inf
-                else:
-                    work[index].fill_(float("-inf"))
-                    work[index, allowed] = 0.0
+                work[index].fill_(float("-inf"))
+                work[index, allowed] = 0.0
         return work if work.device == scores.device else work.to(scores.device)
 
     def _bias(self, work: torch.Tensor, wrap_up: torch.Tensor) -> None:
@@ -336,35 +329,69 @@ class BatchConstraint(transformers.LogitsProcessor):
         wrapping = [index for index, row in enumerate(self.rows) if row.wrapping and not row.done]
         if not wrapping:
             return
-        grammar = self.grammar
-        if work.device.type == "cpu" and work.shape[-1] >= grammar.vocab_size:
+        if work.device.type == "cpu":
             logits = work.numpy()
-            for index in wrapping:  # a few hundred entries, not the whole row
-                logits[index, grammar.closing_ids] += grammar.closing_values
+            for index in wrapping:
+                self._bias_row(work, logits, index)
             return
-        vocab = min(work.shape[-1], grammar.vocab_size)
-        work[:, :vocab].addcmul_(wrap_up, grammar.closing_bias[:vocab].to(work.device))
+        vocab = min(work.shape[-1], self.grammar.vocab_size)
+        work[:, :vocab].addcmul_(wrap_up, self.grammar.closing_bias[:vocab].to(work.device))
 
-    def _refused_rows(self, logits: np.ndarray) -> list[int]:
-        """Of the rows in `filled`, those whose best token in `logits` (the
-        host logits, bias applied) the grammar refuses, with their masks
-        filled. A row whose best token is allowed keeps its logits: greedy
-        decoding takes that token, as it would have under the mask. The
-        matcher accepts it now (`_Row.ahead`), not again when the step's
-        tokens are read."""
-        refused = []
-        for index in self.filled:
-            row = self.rows[index]
+    def _bias_row(self, work: torch.Tensor, logits: np.ndarray, index: int) -> None:
+        """`_bias` for one row of host logits (`logits` is `work` in numpy)."""
+        grammar = self.grammar
+        if logits.shape[-1] >= grammar.vocab_size:  # a few dozen entries, not the whole row
+            logits[index, grammar.closing_ids] += grammar.closing_values
+        else:  # narrower logits than the vocabulary: a caller of its own
+            work[index] += grammar.closing_bias[: logits.shape[-1]]
+
+    def _check_first(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        """A greedy step on a CPU, one row after another, in one pass.
+
+        A finished row gets a stop token (its padding) pushed above the rest,
+        a forced row its forced token. Any other row's best token (the
+        closing bias added first, inside the reserve) is checked: if the
+        grammar allows it, greedy decoding takes it, as it would have under
+        the mask, so the row keeps its logits and its matcher keeps the
+        token (`_Row.ahead`) rather than taking it again when the step's
+        tokens are read. Only a row whose best token the grammar refuses is
+        filled and masked.
+
+        After a forward pass this code runs with cold caches, where each
+        distinct numpy or torch call costs several microseconds: hence one
+        pass, and no buffer, list or device check that the pass can do
+        without.
+        """
+        self._catch_up(input_ids)  # done already where the stopping criterion ran
+        work = scores if scores.dtype == torch.float32 else scores.float()
+        logits = work.numpy()
+        bitmask = self.host["bitmask"]
+        for index, row in enumerate(self.rows):
+            if row.done:
+                logits[index, self.stop_token] = np.inf
+                continue
+            row.step()
+            if row.steps > row.wrap_up_from:
+                row.wrapping = True
+                self._bias_row(work, logits, index)
+            token = self._forced_token(row.matcher)
+            if token is not None:
+                logits[index, token] = np.inf
+                continue
             # numpy's argmax is vectorised; torch's walks 151,936 logits
-            # about eight times slower on one CPU thread.
+            # about ten times slower on one CPU thread.
             best = int(logits[index].argmax())
             if row.matcher.accept_token(best):
                 row.ahead = best
-            else:
-                row.matcher.fill_next_token_bitmask(self.host["bitmask"], index)
-                refused.append(index)
-        self.fills += len(refused)
-        return refused
+                continue
+            self.fills += 1
+            row.matcher.fill_next_token_bitmask(bitmask, index)
+            if not self.listed.apply(work[index], bitmask[index], greedy=True):
+                xgr.apply_token_bitmask_inplace(work, bitmask, indices=[index])
+        return work
+
+    # transformers reads a processor's signature at every step: derived once here.
+    __call__.__signature__ = inspect.signature(__call__)
 
     # --- after the decode -------------------------------------------------
 

@@ -49,6 +49,10 @@ WRAP_UP_RESERVE = 256
 # vocabulary (not free for Qwen's 151k tokens), and a worker meets few
 # distinct languages.
 LANGUAGE_GRAMMARS_KEPT = 64
+# Forced text is written with tokens of at most this many characters, and
+# the texts looked up are kept up to this many.
+FORCED_TOKEN_CHARS = 32
+FORCED_TEXTS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class RecipeGrammar:
         repr=False,
     )
     _pinned: OrderedDict[str, xgr.CompiledGrammar] = field(default_factory=OrderedDict, compare=False, repr=False)
+    _forced: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
     _pinned_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
@@ -129,6 +134,23 @@ class RecipeGrammar:
             closing_ids=closing_ids,
             closing_values=closing_bias.numpy()[closing_ids],
         )
+
+    def forced_token(self, forced: str) -> int | None:
+        """The longest token spelling the start of `forced`, text the grammar
+        forces next, or None. The schema's keys and punctuation force the same
+        few texts again and again: each is looked up once."""
+        key = forced[:FORCED_TOKEN_CHARS]
+        try:
+            return self._forced[key]
+        except KeyError:
+            pass
+        token_id = next(
+            (self.token_ids[key[:end]] for end in range(len(key), 0, -1) if key[:end] in self.token_ids), None
+        )
+        if len(self._forced) >= FORCED_TEXTS_KEPT:  # a bound, should a grammar force text without end
+            self._forced.clear()
+        self._forced[key] = token_id
+        return token_id
 
     def for_language(self, language: str | None) -> xgr.CompiledGrammar:
         """The grammar whose `language` field can only be `language` (a BCP 47

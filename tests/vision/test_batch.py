@@ -167,6 +167,26 @@ def test_forced_text_costs_no_fill_and_its_mask_allows_only_the_steered_token(ti
     assert forced_steps >= len(whole) // 2, (forced_steps, len(whole))
 
 
+def test_forced_text_is_written_with_its_longest_token_each_text_looked_up_once(tiny_backend):
+    grammar = tiny_backend.grammar
+
+    def longest(text):  # what the grammar's lookup must give, by brute force
+        spelled = [token for spelling, token in grammar.token_ids.items() if text[:32].startswith(spelling)]
+        return max(spelled, key=lambda token: len(grammar.token_bytes[token]), default=None)
+
+    # The last has no token: a lone surrogate spells none.
+    texts = ['", "ingredients": [', '"}', ", ", '"title": "', "ab" * 40, "\ud800"]
+    first = [grammar.forced_token(text) for text in texts]
+
+    assert first == [longest(text) for text in texts]
+    assert first[-1] is None and first[0] is not None
+    grammar.token_ids[texts[1]] = -1  # a changed vocabulary is not seen again: the answer was kept
+    try:
+        assert [grammar.forced_token(text) for text in texts] == first
+    finally:
+        del grammar.token_ids[texts[1]]
+
+
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_it_batches_rows_of_different_photos_with_every_qwen_vl_processor(models_dir, photos, arch):
     path = tiny_checkpoint_build(models_dir, arch=arch)
