@@ -160,6 +160,13 @@ class _ListedMasks:
         return False
 
 
+def _signature_kept(call: Callable) -> None:
+    """Derive `call`'s signature once. transformers asks each logits
+    processor's at every step (`inspect.signature`, 10 us warm, several
+    times that after a forward pass), and takes a kept `__signature__`."""
+    call.__signature__ = inspect.signature(call)
+
+
 class BatchConstraint(transformers.LogitsProcessor):
     """Masks every token the recipe grammar forbids, row by row; its
     `stopping_criterion` stops each row when its answer is finished or its
@@ -199,6 +206,10 @@ class BatchConstraint(transformers.LogitsProcessor):
         self.seen_length: int | None = None
         self.pending: Future | None = None
         self.stopping_criterion = _RowsDone(self)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _signature_kept(cls.__call__)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if self.check_first:
@@ -390,9 +401,6 @@ class BatchConstraint(transformers.LogitsProcessor):
                 xgr.apply_token_bitmask_inplace(work, bitmask, indices=[index])
         return work
 
-    # transformers reads a processor's signature at every step: derived once here.
-    __call__.__signature__ = inspect.signature(__call__)
-
     # --- after the decode -------------------------------------------------
 
     def answer(self, new_tokens: Sequence[int], row: int = 0) -> Recipe:
@@ -417,3 +425,6 @@ class BatchConstraint(transformers.LogitsProcessor):
         stop = self.grammar.stop_token_ids
         raw = b"".join(self.grammar.token_bytes[token] for token in new_tokens if token not in stop)
         return recipe_parse(grammar_text(raw))
+
+
+_signature_kept(BatchConstraint.__call__)

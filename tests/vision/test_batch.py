@@ -1,6 +1,7 @@
 """Batched constrained decoding: several photos decoded together give each
 owner the recipe, or the failure, they would have got alone."""
 
+import inspect
 import json
 
 import pytest
@@ -8,7 +9,9 @@ import torch
 import xgrammar as xgr
 
 from vision import GenerationIncomplete, GenerationOptions, GenerationRequest, Recipe, VisionConfig, backend_create
-from vision.batch_constraint import RowSpec, _ListedMasks
+from transformers import LogitsProcessorList
+
+from vision.batch_constraint import BatchConstraint, RowSpec, _ListedMasks
 from vision.constraint import bitmask_word
 from vision.tiny import ARCHITECTURES, tiny_checkpoint_build
 
@@ -165,6 +168,23 @@ def test_forced_text_costs_no_fill_and_its_mask_allows_only_the_steered_token(ti
     assert constraint.answer(whole).title == VALID["title"]
     # Keys, quotes, colons and brackets: over half of a recipe's steps.
     assert forced_steps >= len(whole) // 2, (forced_steps, len(whole))
+
+
+def test_transformers_finds_the_processors_signature_derived_once(tiny_backend):
+    # transformers inspects each logits processor's signature at every
+    # step; the constraint, and any subclass of it, keeps it derived.
+    class Timed(BatchConstraint):
+        def __call__(self, input_ids, scores):
+            return super().__call__(input_ids, scores)
+
+    for kind in (BatchConstraint, Timed):
+        assert "__signature__" in vars(kind.__call__)
+        assert list(inspect.signature(kind.__call__).parameters) == ["self", "input_ids", "scores"]
+        constraint = kind(tiny_backend.grammar, [RowSpec(budget=8)], greedy=True)
+        scores = torch.zeros((1, tiny_backend.grammar.vocab_size))
+        masked = LogitsProcessorList([constraint])(torch.zeros((1, 1), dtype=torch.long), scores)
+        opening = xgr.GrammarMatcher(tiny_backend.grammar.compiled).find_jump_forward_string()
+        assert masked.argmax().item() == tiny_backend.grammar.forced_token(opening)  # the answer's forced start
 
 
 def test_forced_text_is_written_with_its_longest_token_each_text_looked_up_once(tiny_backend):
