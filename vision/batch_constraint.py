@@ -161,9 +161,10 @@ class _ListedMasks:
 
 
 def _signature_kept(call: Callable) -> None:
-    """Derive `call`'s signature once. transformers asks each logits
-    processor's at every step (`inspect.signature`, 10 us warm, several
-    times that after a forward pass), and takes a kept `__signature__`."""
+    """Derive `call`'s signature once. transformers inspects each logits
+    processor's signature at every step (`inspect.signature`: 10 us warm,
+    several times that after a forward pass) and takes a kept
+    `__signature__` as it is."""
     call.__signature__ = inspect.signature(call)
 
 
