@@ -7,10 +7,9 @@ import json
 import pytest
 import torch
 import xgrammar as xgr
-
-from vision import GenerationIncomplete, GenerationOptions, GenerationRequest, Recipe, VisionConfig, backend_create
 from transformers import LogitsProcessorList
 
+from vision import GenerationIncomplete, GenerationOptions, GenerationRequest, Recipe, VisionConfig, backend_create
 from vision.batch_constraint import BatchConstraint, RowSpec, _ListedMasks
 from vision.constraint import bitmask_word
 from vision.tiny import ARCHITECTURES, tiny_checkpoint_build
