@@ -203,7 +203,7 @@ class BatchConstraint(transformers.LogitsProcessor):
         self.only: dict[int, list[int]] = {}
         self.listed = _ListedMasks()
         self.fills = 0  # row masks asked of the grammar, over the whole decode
-        self.stop_token = grammar.stop_token_list[0]  # a finished row's padding, when checking first
+        self.stop_tokens = grammar.stop_token_list  # a finished row's padding (the first, when checking first)
         self.seen_length: int | None = None
         self.pending: Future | None = None
         self.stopping_criterion = _RowsDone(self)
@@ -285,7 +285,7 @@ class BatchConstraint(transformers.LogitsProcessor):
     def _plan(self) -> None:
         """`_fill` short of asking the grammar for masks: the forced and
         finished rows' masks, and in `filled` the rows that need the grammar's."""
-        host, bitmask, stops = self.host, self.host["bitmask"].numpy(), self.grammar.stop_token_list
+        host, bitmask, stops = self.host, self.host["bitmask"].numpy(), self.stop_tokens
         self.filled, self.only = [], {}
         for index, row in enumerate(self.rows):
             if row.done:
@@ -355,7 +355,7 @@ class BatchConstraint(transformers.LogitsProcessor):
         if logits.shape[-1] >= grammar.vocab_size:  # a few dozen entries, not the whole row
             logits[index, grammar.closing_ids] += grammar.closing_values
         else:  # narrower logits than the vocabulary: a caller of its own
-            work[index] += grammar.closing_bias[: logits.shape[-1]]
+            work[index] += grammar.closing_bias[: logits.shape[-1]].to(work.device)
 
     def _check_first(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         """A greedy step on a CPU, one row after another, in one pass.
@@ -380,7 +380,7 @@ class BatchConstraint(transformers.LogitsProcessor):
         bitmask = self.host["bitmask"]
         for index, row in enumerate(self.rows):
             if row.done:
-                logits[index, self.stop_token] = np.inf
+                logits[index, self.stop_tokens[0]] = np.inf
                 continue
             row.step()
             if row.steps > row.wrap_up_from:
