@@ -297,7 +297,8 @@ def jobs_claim(*, job_id: UUID | str, limit: int = 1, lease_seconds: int | None 
     left (the sweep fails the exhausted ones).
 
     Racing workers take disjoint batches: on PostgreSQL the candidate rows
-    are locked and rows another claimer holds are skipped; on SQLite the
+    are locked and rows another claimer holds are skipped (except the named
+    job, whose lock is waited for); on SQLite the
     transaction takes the database's write lock at once (IMMEDIATE, see
     settings), so claims run one after another. Returns the claimed jobs,
     the named one first then oldest first, with their photo and owner
@@ -310,6 +311,11 @@ def jobs_claim(*, job_id: UUID | str, limit: int = 1, lease_seconds: int | None 
     now = timezone.now()
     claimable = Job.objects.filter(_claimable(now), attempts__lt=settings.JOB_MAX_ATTEMPTS)
     with transaction.atomic():
+        # The bell's own job is waited for, not skipped. Locks on it are brief
+        # (the API recording that it rang, just after ringing; a sweep taking
+        # a bell), and a skipped bell leaves the job for JOB_REDISPATCH_SECONDS.
+        # A racing claimer of it finds it taken once the lock is released.
+        list(Job.objects.filter(id=job_id).select_for_update().values_list("id", flat=True))
         ids = list(
             claimable.filter(Q(id=job_id) | Q(status=Job.Status.QUEUED))
             .select_for_update(skip_locked=True)

@@ -1,12 +1,13 @@
 """Racing claims, of one job or of batches, on the real database: `make test` runs this on SQLite and
 again on PostgreSQL. Each thread has its own connection, as workers do."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
+from threading import Barrier, Event
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 
 from recipes_api.photos import services
 from recipes_api.photos.models import Job
@@ -36,6 +37,48 @@ def test_it_lets_exactly_one_of_many_racing_workers_claim_a_job(alice, picture, 
     assert len(winners) == 1
     job.refresh_from_db()
     assert job.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bell_waits_out_a_brief_lock_on_its_own_job(alice, picture, monkeypatch):
+    # The API records that it rang (an UPDATE of the job) just after ringing.
+    # A worker claiming at that moment must wait for the row, not skip it:
+    # a skipped bell left the job queued until the sweep rang again, minutes
+    # later (seen once in tests/faults/test_outages.py).
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes the write lock for the whole claim: there is no row lock to skip")
+    monkeypatch.setattr(services, "job_dispatch", lambda job_id, countdown=None: True)
+    job = services.photo_accept(owner=alice, upload=SimpleUploadedFile("dish.jpg", picture("JPEG")))
+    locked, release = Event(), Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Job.objects.select_for_update().get(id=job.id)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def claim():
+        try:
+            return services.jobs_claim(job_id=job.id)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        holder = pool.submit(hold)
+        assert locked.wait(10)
+        claimed = pool.submit(claim)
+        time.sleep(0.5)
+        assert not claimed.done()  # waiting on the lock, not given up
+        release.set()
+        holder.result(timeout=10)
+        batch = claimed.result(timeout=10)
+
+    assert [each.id for each in batch] == [job.id]
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.attempts == 1
 
 
 @pytest.mark.django_db(transaction=True)
