@@ -38,7 +38,9 @@ it reads the last tokens from `input_ids` and fills the mask in line.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -67,7 +69,7 @@ class RowSpec:
 
 class _RowsDone(transformers.StoppingCriteria):
     def __init__(self, constraint: BatchConstraint):
-        self.constraint = constraint
+        self.constraint = weakref.proxy(constraint)  # its attribute: no reference cycle
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
         return self.constraint._after_step(input_ids)
@@ -160,12 +162,18 @@ class _ListedMasks:
         return False
 
 
-def _signature_kept(call: Callable) -> None:
-    """Derive `call`'s signature once. transformers inspects each logits
-    processor's signature at every step (`inspect.signature`: 10 us warm,
-    several times that after a forward pass) and takes a kept
-    `__signature__` as it is."""
-    call.__signature__ = inspect.signature(call)
+def _call_inspected_cheaply(processor: transformers.LogitsProcessor) -> None:
+    """transformers runs `inspect.signature(processor.__call__)` on each
+    logits processor at every step (`LogitsProcessorList`). For a bound
+    method that builds a new `Signature` each time: 20-40 us right after a
+    forward pass, when its code is out of the caches. An instance attribute
+    named `__call__` shadows the method for that lookup only (calling the
+    processor still goes through its class), so it is given a stand-in
+    carrying the signature, derived once. It refers to the processor weakly:
+    no reference cycle keeps a finished decode's buffers alive."""
+    call = functools.partial(type(processor).__call__, weakref.proxy(processor))
+    call.__signature__ = inspect.signature(processor.__call__)
+    processor.__call__ = call
 
 
 class BatchConstraint(transformers.LogitsProcessor):
@@ -207,10 +215,7 @@ class BatchConstraint(transformers.LogitsProcessor):
         self.seen_length: int | None = None
         self.pending: Future | None = None
         self.stopping_criterion = _RowsDone(self)
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        _signature_kept(cls.__call__)
+        _call_inspected_cheaply(self)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         if self.check_first:
@@ -426,6 +431,3 @@ class BatchConstraint(transformers.LogitsProcessor):
         stop = self.grammar.stop_token_ids
         raw = b"".join(self.grammar.token_bytes[token] for token in new_tokens if token not in stop)
         return recipe_parse(grammar_text(raw))
-
-
-_signature_kept(BatchConstraint.__call__)

@@ -3,6 +3,7 @@ owner the recipe, or the failure, they would have got alone."""
 
 import inspect
 import json
+import weakref
 
 import pytest
 import torch
@@ -170,20 +171,28 @@ def test_forced_text_costs_no_fill_and_its_mask_allows_only_the_steered_token(ti
 
 
 def test_transformers_finds_the_processors_signature_derived_once(tiny_backend):
-    # transformers inspects each logits processor's signature at every
-    # step; the constraint, and any subclass of it, keeps it derived.
+    # transformers inspects `processor.__call__` at every step; the
+    # constraint, and any subclass of it, answers with a signature derived
+    # once, without a reference cycle, and calls still reach its class.
     class Timed(BatchConstraint):
+        calls = 0
+
         def __call__(self, input_ids, scores):
+            Timed.calls += 1
             return super().__call__(input_ids, scores)
 
     for kind in (BatchConstraint, Timed):
-        assert "__signature__" in vars(kind.__call__)
-        assert list(inspect.signature(kind.__call__).parameters) == ["self", "input_ids", "scores"]
         constraint = kind(tiny_backend.grammar, [RowSpec(budget=8)], greedy=True)
+        assert "__signature__" in vars(constraint.__call__)
+        assert list(inspect.signature(constraint.__call__).parameters) == ["input_ids", "scores"]
         scores = torch.zeros((1, tiny_backend.grammar.vocab_size))
         masked = LogitsProcessorList([constraint])(torch.zeros((1, 1), dtype=torch.long), scores)
         opening = xgr.GrammarMatcher(tiny_backend.grammar.compiled).find_jump_forward_string()
         assert masked.argmax().item() == tiny_backend.grammar.forced_token(opening)  # the answer's forced start
+        alive = weakref.ref(constraint)
+        del constraint
+        assert alive() is None  # freed at once, not at the next garbage collection
+    assert Timed.calls == 1
 
 
 def test_forced_text_is_written_with_its_longest_token_each_text_looked_up_once(tiny_backend):
