@@ -388,13 +388,13 @@ class BatchConstraint(transformers.LogitsProcessor):
                 logits[index, self.stop_tokens[0]] = np.inf
                 continue
             row.step()
-            if row.steps > row.wrap_up_from:
-                row.wrapping = True
-                self._bias_row(work, logits, index)
             token = self._forced_token(row.matcher)
             if token is not None:
                 logits[index, token] = np.inf
                 continue
+            if row.steps > row.wrap_up_from:  # the closing bias changes only which token is best
+                row.wrapping = True
+                self._bias_row(work, logits, index)
             # numpy's argmax is vectorised; torch's walks 151,936 logits
             # about ten times slower on one CPU thread.
             best = int(logits[index].argmax())
