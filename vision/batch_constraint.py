@@ -165,8 +165,9 @@ class _ListedMasks:
 def _call_inspected_cheaply(processor: transformers.LogitsProcessor) -> None:
     """transformers runs `inspect.signature(processor.__call__)` on each
     logits processor at every step (`LogitsProcessorList`). For a bound
-    method that builds a new `Signature` each time: 20-40 us right after a
-    forward pass, when its code is out of the caches. An instance attribute
+    method that builds a new `Signature` each time, right after a forward
+    pass, when its code is out of the caches: the list's call took 38-43 us
+    for a processor doing nothing, 22-27 us with this. An instance attribute
     named `__call__` shadows the method for that lookup only (calling the
     processor still goes through its class), so it is given a stand-in
     carrying the signature, derived once. It refers to the processor weakly:
