@@ -3,6 +3,7 @@ apart from a developer's data and the hub switched off."""
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -12,6 +13,31 @@ os.environ.setdefault("VISION_MAX_NEW_TOKENS", "768")
 # the throttle tests set their own.
 for scope in ("REGISTER", "TOKEN", "UPLOAD", "REPORT"):
     os.environ.setdefault(f"THROTTLE_{scope}", "1000/minute")
+
+
+def _own_redis_db(url: str, worker: int) -> str:
+    """`url` moved down 2 * `worker` Redis databases: the broker's 15 and the
+    cache's 14 (`make test`) become 13 and 12 for the second test worker."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or worker == 0:
+        return url
+    db = int(parts.path.strip("/") or 0) - 2 * worker
+    if db < 0:
+        raise RuntimeError(f"too many test workers for the Redis databases below {url}")
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+# Under pytest-xdist each test process (gw0, gw1, ...) keeps its state apart:
+# its own data folder (SQLite database, folder broker, file cache, tiny model)
+# and its own Redis broker and cache databases, so that the live workers one
+# test process starts never take another's jobs. pytest-django gives each its
+# own test database. The environment, not only the settings, carries it: the
+# API and worker processes the tests start inherit it.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["DATA_DIR"] = str(Path(os.environ["DATA_DIR"]) / worker)
+    for name in ("CELERY_BROKER_URL", "CACHE_URL"):
+        if os.environ.get(name):
+            os.environ[name] = _own_redis_db(os.environ[name], int(worker.removeprefix("gw")))
 
 from recipes_api.settings import *  # noqa: E402,F403
 from recipes_api.settings import DATABASES, data_path  # noqa: E402

@@ -1,15 +1,16 @@
-import uuid
-
 import pytest
 
+# No object has this id; fixed, not random, so that every pytest-xdist
+# process collects the same test ids.
+SOME_ID = "3f2b9c1e-6a4d-4e8f-9b7a-2c5d8e1f0a63"
 ROUTES = [
     ("post", "/api/v1/photos/"),
-    ("get", f"/api/v1/photos/{uuid.uuid4()}/"),
-    ("delete", f"/api/v1/photos/{uuid.uuid4()}/"),
+    ("get", f"/api/v1/photos/{SOME_ID}/"),
+    ("delete", f"/api/v1/photos/{SOME_ID}/"),
     ("get", "/api/v1/jobs/"),
-    ("get", f"/api/v1/jobs/{uuid.uuid4()}/"),
+    ("get", f"/api/v1/jobs/{SOME_ID}/"),
     ("get", "/api/v1/recipes/"),
-    ("get", f"/api/v1/recipes/{uuid.uuid4()}/"),
+    ("get", f"/api/v1/recipes/{SOME_ID}/"),
 ]
 
 
