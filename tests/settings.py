@@ -17,7 +17,9 @@ for scope in ("REGISTER", "TOKEN", "UPLOAD", "REPORT"):
 
 def _own_redis_db(url: str, worker: int) -> str:
     """`url` moved down 2 * `worker` Redis databases: the broker's 15 and the
-    cache's 14 (`make test`) become 13 and 12 for the second test worker."""
+    cache's 14 (`make test`) become 13 and 12 for the second test worker.
+    Other URLs are left as they are (the folder broker and the file cache
+    live in the data folder, which is the worker's own)."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss") or worker == 0:
         return url
