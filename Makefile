@@ -15,7 +15,10 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 # Test processes per pass (pytest-xdist): one per core of a CI machine. Each
 # keeps its own data folder, database and Redis databases (tests/settings.py).
+# worksteal: an idle process takes queued tests from the other, so the pass
+# does not end on one process working through a queue of slow tests alone.
 TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run api worker test test-embedded test-services setup migrate preflight openapi clean
 
@@ -34,14 +37,14 @@ worker: setup preflight
 test: test-embedded test-services
 
 test-embedded: $(VENV)/.installed
-	DATA_DIR=$(DATA_DIR)/test HF_HUB_OFFLINE=1 $(BIN)/pytest -n $(TEST_WORKERS)
+	DATA_DIR=$(DATA_DIR)/test HF_HUB_OFFLINE=1 $(PYTEST)
 
 test-services: $(VENV)/.installed
 	@export HF_HUB_OFFLINE=1 DATA_DIR=$(DATA_DIR)/test-services DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) CACHE_URL=$(TEST_CACHE_URL); \
 	$(BIN)/python -m tests.services_up; up=$$?; \
 	if [ $$up -eq 2 ]; then exit 0; elif [ $$up -ne 0 ]; then exit $$up; fi; \
 	echo "== service-backed tests on $$DATABASE_URL, $$CELERY_BROKER_URL and $$CACHE_URL"; \
-	$(BIN)/pytest -n $(TEST_WORKERS) -m services
+	$(PYTEST) -m services
 
 setup: $(VENV)/.installed migrate
 

@@ -35,11 +35,11 @@ def _own_redis_db(url: str, worker: int) -> str:
 # test process starts never take another's jobs. pytest-django gives each its
 # own test database. The environment, not only the settings, carries it: the
 # API and worker processes the tests start inherit it.
-if worker := os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["DATA_DIR"] = str(Path(os.environ["DATA_DIR"]) / worker)
+if _xdist_worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["DATA_DIR"] = str(Path(os.environ["DATA_DIR"]) / _xdist_worker)
     for name in ("CELERY_BROKER_URL", "CACHE_URL"):
         if os.environ.get(name):
-            os.environ[name] = _own_redis_db(os.environ[name], int(worker.removeprefix("gw")))
+            os.environ[name] = _own_redis_db(os.environ[name], int(_xdist_worker.removeprefix("gw")))
 
 from recipes_api.settings import *  # noqa: E402,F403
 from recipes_api.settings import DATABASES, data_path  # noqa: E402
